@@ -1,0 +1,320 @@
+"""Benchmark: registering and reading model versions through Steward's MLflow API and through a
+real MLflow tracking server, with the same client code (``MlflowClient``), on the same machine,
+at the same concurrency, in one run (a script, not a test).
+
+What runs:
+
+* **Steward** under gunicorn (``--workers`` sync workers) on PostgreSQL (``--database-url``; the
+  database is dropped and recreated), authenticated with a real API token (Bearer), every write
+  checked against the registry's permissions and recorded in the audit ledger;
+* **MLflow** ``mlflow server`` with a SQLite backend store in a temporary folder, its default
+  server and worker count (uvicorn, 4 workers), started from ``--mlflow`` (an ``mlflow``
+  executable of the full package; ``mlflow-skinny`` has no server). Install it in a venv of its
+  own, so the project's venv stays small::
+
+      python3 -m venv var/bench-mlflow && var/bench-mlflow/bin/pip install mlflow==3.17.2
+
+For each server: 8 registered models, then ``--writes`` ``create_model_version`` calls spread
+over them from ``--concurrency`` threads, then ``--reads`` ``get_model_version`` calls of random
+versions. Each phase starts after ``--warmup`` untimed calls. Throughput is calls / wall time of
+the phase; latencies are per call as the client sees them. Both servers are started on
+127.0.0.1 ports and stopped at the end; request counts are bounded.
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/mlflow_bench.py --mlflow var/bench-mlflow/bin/mlflow
+
+Results are printed and written to ``var/bench/mlflow_bench.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+MODELS = 8
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, timeout: float = 240.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return  # it answered
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up within {timeout:.0f} s")
+
+
+@contextlib.contextmanager
+def server(cmd: list[str], env: dict[str, str], health: str, log: Path) -> Iterator[None]:
+    """Start a server in its own process group; stop the whole group on exit."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT
+        )
+        try:
+            wait_until_up(health)
+            yield
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+# --- Steward's side: a fresh database, a user, a team, a system, a token ---------------------
+
+
+def prepare_steward(database_url: str) -> tuple[str, str]:
+    """Recreate the database, migrate it, and create an engineer with a token. Returns the
+    username and the token secret."""
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1]
+    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "DATABASE_URL": database_url}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    script = """
+from django.contrib.auth.models import Group, User
+from registry import services
+from registry.choices import RiskTier, Role, TeamFunction
+user = User.objects.create_user("bench", password="unused-bench-password")
+user.groups.add(Group.objects.get(name=Role.ENGINEER))
+team = services.team_create(actor=None, name="Bench", slug="bench",
+    function=TeamFunction.ENGINEERING, lead=user, members=[user])
+services.system_create(actor=None, owning_team=team, name="Bench system", slug="bench-system",
+    purpose="Benchmark.", risk_tier=RiskTier.MINIMAL, technical_owner=user)
+token, secret = services.token_create(actor=None, user=user, name="bench")
+print(secret)
+"""
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return "bench", out.stdout.strip().splitlines()[-1]
+
+
+# --- The load --------------------------------------------------------------------------------
+
+
+def run_phase(n: int, concurrency: int, call: Callable[[int], None]) -> dict[str, float]:
+    """``n`` calls of ``call(i)`` from ``concurrency`` threads; throughput and latencies."""
+    latencies: list[float] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    counter = iter(range(n))
+
+    def worker() -> None:
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            start = time.perf_counter()
+            try:
+                call(i)
+            except Exception as exc:  # reported below; the run fails if any call failed
+                with lock:
+                    errors.append(exc)
+                continue
+            elapsed = time.perf_counter() - start
+            with lock:
+                latencies.append(elapsed)
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - began
+    if errors:
+        raise RuntimeError(f"{len(errors)} of {n} calls failed; first: {errors[0]!r}")
+    latencies.sort()
+    return {
+        "calls": n,
+        "seconds": round(wall, 3),
+        "per_second": round(n / wall, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 1),
+    }
+
+
+def exercise(url: str, args: argparse.Namespace, system_tag: str | None) -> dict[str, dict]:
+    """The same client code against either server."""
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri=url, registry_uri=url)
+    names = [f"bench-model-{i}" for i in range(MODELS)]
+    for name in names:
+        tags = {"steward.system": system_tag} if system_tag else {}
+        client.create_registered_model(name, tags=tags)
+    created: list[tuple[str, str]] = []
+    created_lock = threading.Lock()
+
+    def write(i: int) -> None:
+        name = names[i % MODELS]
+        mv = client.create_model_version(name, f"s3://bench/{name}/{i}", run_id=f"run{i}")
+        with created_lock:
+            created.append((name, mv.version))
+
+    def read(i: int) -> None:
+        name, version = created[random.Random(i).randrange(len(created))]
+        client.get_model_version(name, version)
+
+    run_phase(args.warmup, args.concurrency, write)
+    writes = run_phase(args.writes, args.concurrency, write)
+    run_phase(args.warmup, args.concurrency, read)
+    reads = run_phase(args.reads, args.concurrency, read)
+    return {"write": writes, "read": reads}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mlflow", default=os.environ.get("MLFLOW_BENCH_MLFLOW", "mlflow"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/steward_mlflow_bench"
+        ),
+    )
+    parser.add_argument("--writes", type=int, default=1000)
+    parser.add_argument("--reads", type=int, default=2000)
+    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers for Steward")
+    args = parser.parse_args()
+
+    out_dir = ROOT / "var" / "bench"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_URI"):
+        os.environ.pop(name, None)
+    os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0"
+    results: dict[str, dict] = {}
+    load_before = os.getloadavg()
+
+    username, secret = prepare_steward(args.database_url)
+    port = free_port()
+    steward_env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+    }
+    steward_cmd = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "config.wsgi",
+        "--workers",
+        str(args.workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--backlog",
+        "256",
+        "--log-level",
+        "warning",
+    ]
+    steward_url = f"http://127.0.0.1:{port}"
+    print(f"Steward: gunicorn x{args.workers} on {steward_url}, {args.database_url}", flush=True)
+    with server(steward_cmd, steward_env, f"{steward_url}/api/2.0/mlflow/x", out_dir / "s.log"):
+        os.environ["MLFLOW_TRACKING_TOKEN"] = secret
+        results["steward"] = exercise(steward_url, args, system_tag="bench-system")
+        print(f"Steward: {results['steward']}", flush=True)
+        os.environ.pop("MLFLOW_TRACKING_TOKEN")
+
+    with tempfile.TemporaryDirectory(prefix="mlflow-bench-") as tmp:
+        port = free_port()
+        mlflow_cmd = [
+            args.mlflow,
+            "server",
+            "--backend-store-uri",
+            f"sqlite:///{tmp}/mlflow.db",
+            "--default-artifact-root",
+            f"{tmp}/artifacts",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
+        mlflow_url = f"http://127.0.0.1:{port}"
+        version = subprocess.run(
+            [args.mlflow, "--version"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        print(f"MLflow: {version} on {mlflow_url}, SQLite store", flush=True)
+        mlflow_env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_TRACKING")}
+        with server(mlflow_cmd, mlflow_env, f"{mlflow_url}/health", out_dir / "m.log"):
+            results["mlflow"] = exercise(mlflow_url, args, system_tag=None)
+            print(f"MLflow: {results['mlflow']}", flush=True)
+        results["mlflow"]["version"] = version
+
+    s, m = results["steward"], results["mlflow"]
+    results["ratio"] = {
+        "write": round(s["write"]["per_second"] / m["write"]["per_second"], 1),
+        "read": round(s["read"]["per_second"] / m["read"]["per_second"], 1),
+    }
+    results["setup"] = {
+        "concurrency": args.concurrency,
+        "steward_workers": args.workers,
+        "writes": args.writes,
+        "reads": args.reads,
+        "cpus": os.cpu_count(),
+        "user": username,
+        # Other work on the machine skews both servers; the load average says how much.
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+    }
+    print()
+    head = ("writes/s", "p50 ms", "p99 ms", "reads/s", "p50 ms", "p99 ms")
+    print(f"{'':10}" + "".join(f"{h:>10}" for h in head))
+    for label in ("steward", "mlflow"):
+        w, r = results[label]["write"], results[label]["read"]
+        row = (w["per_second"], w["p50_ms"], w["p99_ms"], r["per_second"], r["p50_ms"], r["p99_ms"])
+        print(f"{label:10}" + "".join(f"{v:>10}" for v in row))
+    print(f"ratio     writes {results['ratio']['write']}x   reads {results['ratio']['read']}x")
+    print(
+        f"load average before {results['setup']['loadavg_before']}, after "
+        f"{results['setup']['loadavg_after']} on {os.cpu_count()} CPUs"
+    )
+    (out_dir / "mlflow_bench.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

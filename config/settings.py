@@ -1,0 +1,365 @@
+"""Steward settings, read from the environment (12-factor).
+
+Two modes, chosen by ``STEWARD_ENV``:
+
+* ``development`` (the default): SQLite under ``var/``, an embedded Celery broker on the filesystem,
+  console email, a throwaway secret key. One command (``make run``) runs everything on a laptop.
+* ``production``: refuses to start unless ``SECRET_KEY``, ``DATABASE_URL``,
+  ``CELERY_BROKER_URL``, ``ALLOWED_HOSTS`` and ``EMAIL_URL`` (and an audit signing key,
+  ``STEWARD_AUDIT_SIGNING_KEY[_FILE]``) are set, forces ``DEBUG`` off and
+  turns on the secure-transport settings that ``manage.py check --deploy`` asks for.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(environ.Env().str("STEWARD_VAR_DIR", default=str(BASE_DIR / "var")))
+
+env = environ.Env()
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env")
+
+STEWARD_ENV = env.str("STEWARD_ENV", default="development")
+if STEWARD_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured("STEWARD_ENV must be 'development' or 'production'.")
+PRODUCTION = STEWARD_ENV == "production"
+
+if PRODUCTION:
+    _missing = [
+        name
+        for name in (
+            "SECRET_KEY",
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "ALLOWED_HOSTS",
+            "EMAIL_URL",
+        )
+        if not env.str(name, default="")
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            "Production mode needs these environment variables: " + ", ".join(_missing)
+        )
+
+SECRET_KEY = env.str(
+    "SECRET_KEY", default="django-insecure-development-only-key-not-for-production"
+)
+DEBUG = False if PRODUCTION else env.bool("DEBUG", default=True)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "guardian",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "drf_standardized_errors",
+    "django_htmx",
+    "registry",
+    "governance",
+    "integrations",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "registry.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "registry.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database --------------------------------------------------------------------------------
+# SQLite is the embedded default. Every transaction takes the write lock up front (IMMEDIATE) so
+# that concurrent writers queue instead of failing half-way, as they would with deferred locking.
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'steward.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# --- Auth ------------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+GUARDIAN_RAISE_403 = True
+# Guardian's anonymous user is not used: every Steward request is authenticated.
+ANONYMOUS_USER_NAME = None
+
+# API tokens: random 40-byte secrets shown once, stored as SHA-256 digests, expiring.
+STEWARD_TOKEN_DEFAULT_DAYS = env.int("STEWARD_TOKEN_DEFAULT_DAYS", default=90)
+STEWARD_TOKEN_MAX_DAYS = env.int("STEWARD_TOKEN_MAX_DAYS", default=365)
+
+# --- Internationalisation --------------------------------------------------------------------
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ----------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# Outside production whitenoise serves straight from the finders: no collectstatic needed.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# --- Request bodies --------------------------------------------------------------------------
+# The API refuses bodies over this size with 413 before parsing them.
+STEWARD_MAX_BODY_BYTES = env.int("STEWARD_MAX_BODY_BYTES", default=1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = STEWARD_MAX_BODY_BYTES
+
+# --- REST framework --------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "registry.api.authentication.APITokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["registry.api.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.StandardPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "registry.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"token_create": env.str("TOKEN_CREATE_RATE", default="20/min")},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+DRF_STANDARDIZED_ERRORS = {
+    "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    "EXCEPTION_HANDLER_CLASS": "registry.api.errors.StewardExceptionHandler",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Steward API",
+    "DESCRIPTION": (
+        "System of record for AI governance: AI systems, models, versions, datasets, lineage, "
+        "deployments, approvals, reviews and the audit trail."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        name: f"drf_standardized_errors.openapi_serializers.{name}.choices"
+        for name in (
+            "ValidationErrorEnum",
+            "ClientErrorEnum",
+            "ServerErrorEnum",
+            "ErrorCode401Enum",
+            "ErrorCode403Enum",
+            "ErrorCode404Enum",
+            "ErrorCode405Enum",
+            "ErrorCode406Enum",
+            "ErrorCode415Enum",
+            "ErrorCode429Enum",
+            "ErrorCode500Enum",
+        )
+    }
+    | {
+        "VersionStatusEnum": "registry.choices.VersionStatus",
+        "DeploymentStatusEnum": "registry.choices.DeploymentStatus",
+        "IncidentStatusEnum": "registry.choices.IncidentStatus",
+        "AuditSourceEnum": "registry.choices.AuditSource",
+        "CostSourceEnum": "registry.choices.CostSource",
+        "TeamFunctionEnum": "registry.choices.TeamFunction",
+        "ReviewFunctionEnum": "governance.choices.ReviewFunction",
+        "ApprovalStatusEnum": "governance.choices.ApprovalStatus",
+        "ReviewStatusEnum": "governance.choices.ReviewStatus",
+        "FindingStatusEnum": "governance.choices.FindingStatus",
+        # Ratings of reviews and findings and the severity of incidents share one scale.
+        "RiskLevelEnum": "governance.choices.RiskRating",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+}
+
+# --- Celery ----------------------------------------------------------------------------------
+# With no CELERY_BROKER_URL the embedded broker is kombu's filesystem transport under var/, so
+# `make run` needs no Redis. Production sets CELERY_BROKER_URL=redis://...
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        "data_folder_in": str(VAR_DIR / "broker" / "out"),
+        "data_folder_out": str(VAR_DIR / "broker" / "out"),
+        "processed_folder": str(VAR_DIR / "broker" / "processed"),
+        # Without this kombu writes its exchange tables to ./control in the working directory.
+        "control_folder": str(VAR_DIR / "broker" / "control"),
+        "store_processed": False,
+    }
+    if CELERY_BROKER_URL.startswith("filesystem")
+    else {"visibility_timeout": 3600}
+)
+if CELERY_BROKER_URL.startswith("filesystem"):
+    # kombu's filesystem transport does not create its folders; any worker, beat or web process
+    # may be the first to touch the broker.
+    for _folder in ("out", "processed", "control"):
+        (VAR_DIR / "broker" / _folder).mkdir(parents=True, exist_ok=True)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 600
+CELERY_TASK_SOFT_TIME_LIMIT = 540
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Governance's chasing cadence. The intervals can be shortened (seconds) for a demo or a test;
+# production keeps the defaults: chase hourly, schedule reviews and expire approvals daily.
+STEWARD_CHASE_INTERVAL = timedelta(seconds=env.int("STEWARD_CHASE_INTERVAL_SECONDS", default=3600))
+STEWARD_DAILY_INTERVAL = timedelta(seconds=env.int("STEWARD_DAILY_INTERVAL_SECONDS", default=86400))
+# A worker queues one chase as it starts (governance.tasks.chase_at_worker_start), so `make run`
+# shows reminders at once rather than after the first hourly beat.
+STEWARD_CHASE_ON_WORKER_START = env.bool("STEWARD_CHASE_ON_WORKER_START", default=not PRODUCTION)
+CELERY_BEAT_SCHEDULE: dict = {
+    # Sign the audit ledger's head once a day (registry.tasks.audit_checkpoint).
+    "audit-checkpoint": {"task": "registry.audit_checkpoint", "schedule": timedelta(days=1)},
+    # Remind and escalate overdue reviews, sign-offs and incident reports (governance.tasks).
+    "chase-overdue": {"task": "governance.chase_overdue", "schedule": STEWARD_CHASE_INTERVAL},
+    # Open the next review of every production system due one.
+    "schedule-reviews": {"task": "governance.schedule_reviews", "schedule": STEWARD_DAILY_INTERVAL},
+    # Expire approvals not used within their validity.
+    "expire-approvals": {"task": "governance.expire_approvals", "schedule": STEWARD_DAILY_INTERVAL},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Email -----------------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="steward@localhost")
+# Links in notification emails point here.
+STEWARD_BASE_URL = env.str("STEWARD_BASE_URL", default="http://127.0.0.1:8000")
+
+# --- Security --------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie for its headers
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a commitment only the domain's owner can make (browsers hard-code it and
+        # undoing it takes months), so it stays opt-in; until then W021 is a decision, not a gap.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# --- Audit -----------------------------------------------------------------------------------
+STEWARD_AUDIT_CHECKPOINT_DIR = env.str(
+    "STEWARD_AUDIT_CHECKPOINT_DIR", default=str(VAR_DIR / "checkpoints")
+)
+# The Ed25519 key that signs checkpoints lives outside the database: inline (PEM, or base64 of the
+# 32-byte seed) or in a file. Development generates one under var/ on first use; production
+# refuses to start without one. Public keys of earlier keys (after a rotation) stay trusted.
+STEWARD_AUDIT_SIGNING_KEY = env.str("STEWARD_AUDIT_SIGNING_KEY", default="")
+STEWARD_AUDIT_SIGNING_KEY_FILE = env.str(
+    "STEWARD_AUDIT_SIGNING_KEY_FILE",
+    default="" if PRODUCTION else str(VAR_DIR / "audit-signing-key.pem"),
+)
+STEWARD_AUDIT_GENERATE_KEY = not PRODUCTION
+STEWARD_AUDIT_TRUSTED_KEY_FILES = env.list("STEWARD_AUDIT_TRUSTED_KEY_FILES", default=[])
+if PRODUCTION and not (STEWARD_AUDIT_SIGNING_KEY or STEWARD_AUDIT_SIGNING_KEY_FILE):
+    raise ImproperlyConfigured(
+        "Production mode needs STEWARD_AUDIT_SIGNING_KEY or STEWARD_AUDIT_SIGNING_KEY_FILE."
+    )
+
+# --- Logging ---------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+STEWARD_LINEAGE_MAX_DEPTH = 20
+
+# --- Integrations (MLflow, OpenLineage) ------------------------------------------------------
+# Setting one of these MLflow aliases on a version is a production deployment: it goes through
+# the approval gate and records the deployment. Compared case-insensitively.
+STEWARD_MLFLOW_PRODUCTION_ALIASES = env.list(
+    "STEWARD_MLFLOW_PRODUCTION_ALIASES", default=["production", "champion"]
+)
+STEWARD_DEFAULT_TOKEN_LIFETIME = timedelta(days=STEWARD_TOKEN_DEFAULT_DAYS)

@@ -1,0 +1,92 @@
+import django_filters as df
+from django.db.models import Q
+from django.utils import timezone
+
+from registry.choices import Environment
+
+from ..choices import (
+    ACTIVE_REVIEW_STATUSES,
+    OPEN_FINDING_STATUSES,
+    ApprovalStatus,
+    FindingCategory,
+    FindingStatus,
+    ReviewFunction,
+    ReviewStatus,
+    RiskRating,
+)
+from ..models import ApprovalRequest, RiskFinding, RiskReview
+
+
+class ApprovalFilter(df.FilterSet):
+    status = df.MultipleChoiceFilter(choices=ApprovalStatus.choices)
+    environment = df.ChoiceFilter(choices=Environment.choices)
+    system = df.NumberFilter(field_name="model_version__model__system")
+    requested_by = df.CharFilter(field_name="requested_by__username")
+
+    class Meta:
+        model = ApprovalRequest
+        fields = ["status", "environment", "system", "model_version", "requested_by", "risk_tier"]
+
+
+class ReviewFilter(df.FilterSet):
+    """``mine``: assigned to me; ``overdue``: active and past due now."""
+
+    mine = df.BooleanFilter(method="filter_mine", label="Assigned to me")
+    overdue = df.BooleanFilter(method="filter_overdue", label="Active and past due")
+    function = df.MultipleChoiceFilter(choices=ReviewFunction.choices)
+    status = df.MultipleChoiceFilter(choices=ReviewStatus.choices)
+    system = df.NumberFilter(field_name="system")
+    assignee = df.CharFilter(field_name="assignee__username")
+
+    class Meta:
+        model = RiskReview
+        fields = ["mine", "overdue", "function", "system", "status", "assignee"]
+
+    def filter_mine(self, queryset, name, value):
+        mine = Q(assignee=self.request.user)
+        return queryset.filter(mine) if value else queryset.exclude(mine)
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(status__in=ACTIVE_REVIEW_STATUSES, due_at__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class FindingFilter(df.FilterSet):
+    """``mine``: owned by me; ``open``: open or being mitigated; ``overdue``: open past its
+    target date."""
+
+    mine = df.BooleanFilter(method="filter_mine", label="Owned by me")
+    open = df.BooleanFilter(method="filter_open", label="Open or being mitigated")
+    overdue = df.BooleanFilter(method="filter_overdue", label="Open past its target date")
+    category = df.MultipleChoiceFilter(choices=FindingCategory.choices)
+    status = df.MultipleChoiceFilter(choices=FindingStatus.choices)
+    residual_rating = df.MultipleChoiceFilter(choices=RiskRating.choices)
+    system = df.NumberFilter(field_name="system")
+    review = df.NumberFilter(field_name="review")
+    owner = df.CharFilter(field_name="owner__username")
+
+    class Meta:
+        model = RiskFinding
+        fields = [
+            "mine",
+            "open",
+            "overdue",
+            "category",
+            "status",
+            "residual_rating",
+            "system",
+            "review",
+            "owner",
+        ]
+
+    def filter_mine(self, queryset, name, value):
+        mine = Q(owner=self.request.user)
+        return queryset.filter(mine) if value else queryset.exclude(mine)
+
+    def filter_open(self, queryset, name, value):
+        is_open = Q(status__in=OPEN_FINDING_STATUSES)
+        return queryset.filter(is_open) if value else queryset.exclude(is_open)
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(status__in=OPEN_FINDING_STATUSES, target_date__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)

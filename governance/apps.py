@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class GovernanceConfig(AppConfig):
+    """The process built on the registry: policies, approvals and sign-offs, risk reviews and
+    findings, chasing and escalation, and the accountability map."""
+
+    name = "governance"
+    verbose_name = "Governance"
+
+    def ready(self) -> None:
+        from registry import hooks
+
+        from . import services
+
+        # A change to what an approval was bound to invalidates it, in the same transaction.
+        hooks.on_version_bindings_changed(services.approvals_invalidate_for_version)

@@ -1,0 +1,513 @@
+"""State changes of the approval process. One function per action: keyword-only, the actor
+explicit, atomic, the row locked before its state is checked, one audit event each.
+
+The gate (``gate_decide``) is the single answer to "may this version go to this environment?";
+the deployment service and the gate endpoint both ask it, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from registry import audit
+from registry import permissions as registry_permissions
+from registry import services as registry_services
+from registry.choices import Environment, Lifecycle, VersionStatus
+from registry.exceptions import ConflictError
+from registry.models import Deployment, ModelVersion
+from registry.services._common import apply_changes, check_if_match
+
+from . import permissions
+from .choices import OPEN_APPROVAL_STATUSES, ApprovalStatus, Decision
+from .models import ApprovalRequest, DeploymentApproval, Policy, Signoff
+
+POLICY_FIELDS = (
+    "approvable",
+    "required_functions",
+    "signoff_sla_days",
+    "approval_validity_days",
+    "review_cadence_days",
+    "reminder_interval_hours",
+    "escalation_hours",
+)
+
+
+def _locked_approval(approval: ApprovalRequest) -> ApprovalRequest:
+    return (
+        ApprovalRequest.objects.select_for_update(of=("self",))
+        .select_related("model_version__model__system")
+        .get(pk=approval.pk)
+    )
+
+
+# --- Policies ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def policy_update(
+    *, actor: Any, policy: Policy, data: dict[str, Any], if_match: str | None = None
+) -> Policy:
+    """Compliance changes a tier's policy. Open requests keep the snapshot they were made under."""
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    if actor is not None:
+        permissions.require_edit_policies(actor)
+    check_if_match(policy, if_match)
+    changes = apply_changes(policy, data, POLICY_FIELDS)
+    if not changes:
+        return policy
+    policy.updated_by = actor
+    policy.full_clean()
+    policy.save()
+    audit.record(actor=actor, action="governance.policy.updated", obj=policy, changes=changes)
+    return policy
+
+
+# --- Requests ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def approval_request(
+    *,
+    actor: Any,
+    model_version: ModelVersion,
+    environment: str,
+    justification: str,
+    now: dt.datetime | None = None,
+) -> ApprovalRequest:
+    """Ask for a version to be approved for an environment. The request snapshots the tier's
+    policy (which functions must sign, by when) and binds itself to the version's artifact
+    digest and linked datasets."""
+    now = now or timezone.now()
+    mv = (
+        ModelVersion.objects.select_for_update(of=("self",))
+        .select_related("model__system")
+        .get(pk=model_version.pk)
+    )
+    system = mv.model.system
+    if actor is not None:
+        permissions.require_request_approval(actor, system)
+    if mv.status == VersionStatus.DEPRECATED:
+        raise ConflictError(
+            "A deprecated version cannot be approved.", field="model_version", code="deprecated"
+        )
+    if system.lifecycle == Lifecycle.RETIRED:
+        raise ConflictError(f"System '{system}' is retired.", field="model_version", code="retired")
+    policy = Policy.objects.get(risk_tier=system.risk_tier)
+    if not policy.approvable:
+        raise ConflictError(
+            f"Systems of {system.get_risk_tier_display().lower()} risk may never be deployed.",
+            field="model_version",
+            code="not_approvable",
+        )
+    if ApprovalRequest.objects.filter(
+        model_version=mv, environment=environment, status__in=OPEN_APPROVAL_STATUSES
+    ).exists():
+        raise ConflictError(
+            f"Version {mv.version} already has an open request for {environment}.",
+            field="model_version",
+            code="duplicate_request",
+        )
+    digest, links = registry_services.version_bindings(mv)
+    approval = ApprovalRequest(
+        model_version=mv,
+        environment=environment,
+        requested_by=actor,
+        justification=justification,
+        risk_tier=system.risk_tier,
+        required_functions=list(policy.required_functions),
+        due_at=now + dt.timedelta(days=policy.signoff_sla_days),
+        bound_artifact_sha256=digest,
+        bound_datasets=links,
+    )
+    approval.full_clean()
+    approval.save()
+    audit.record(
+        actor=actor,
+        action="governance.approval.requested",
+        obj=approval,
+        changes={
+            "model_version": mv.pk,
+            "environment": environment,
+            "risk_tier": approval.risk_tier,
+            "required_functions": approval.required_functions,
+            "due_at": approval.due_at,
+            "bound_artifact_sha256": digest,
+            "bound_datasets": links,
+        },
+        now=now,
+    )
+    return approval
+
+
+def _transition(
+    approval: ApprovalRequest,
+    *,
+    actor: Any,
+    status: str,
+    reason: str,
+    now: dt.datetime,
+    action: str,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    old = approval.status
+    approval.status = status
+    approval.status_reason = reason
+    if status in (ApprovalStatus.APPROVED, ApprovalStatus.REJECTED):
+        approval.decided_at = now
+    approval.save()
+    changes = {"status": [old, status], "reason": reason, **(extra or {})}
+    audit.record(actor=actor, action=action, obj=approval, changes=changes, now=now)
+
+
+@transaction.atomic
+def signoff_record(
+    *,
+    actor: Any,
+    approval: ApprovalRequest,
+    function: str,
+    decision: str,
+    comment: str = "",
+    conditions: str = "",
+    now: dt.datetime | None = None,
+) -> Signoff:
+    """A reviewer decides for one function. Any reject rejects; changes requested returns the
+    request to its requester; when every required function has approved, it is approved.
+
+    The request row is locked first, so of two reviewers signing the same function at once one
+    wins and the other is told (409) that the function has decided."""
+    now = now or timezone.now()
+    approval = _locked_approval(approval)
+    signoffs = list(approval.signoffs.all())
+    reason = permissions.signoff_refusal(actor, approval, function, signoffs=signoffs)
+    if reason is not None:
+        already = any(s.round == approval.round and s.function == function for s in signoffs)
+        if already and approval.status == ApprovalStatus.PENDING:
+            raise ConflictError(reason, field="function", code="already_signed")
+        raise PermissionDenied({"function": reason})
+    signoff = Signoff(
+        approval=approval,
+        round=approval.round,
+        function=function,
+        reviewer=actor,
+        decision=decision,
+        comment=comment,
+        conditions=conditions,
+        created_at=now,
+    )
+    signoff.full_clean()
+    signoff.save()
+    outcome: dict[str, Any] = {}
+    if decision == Decision.REJECT:
+        approval.status = ApprovalStatus.REJECTED
+        approval.status_reason = f"Rejected by {function}: {comment}".strip()
+        approval.decided_at = now
+    elif decision == Decision.CHANGES_REQUESTED:
+        approval.status = ApprovalStatus.CHANGES_REQUESTED
+        approval.status_reason = f"{function.capitalize()} requested changes: {comment}".strip()
+    else:
+        approved = {
+            s.function
+            for s in signoffs
+            if s.round == approval.round and s.decision == Decision.APPROVE
+        } | {function}
+        if approved >= set(approval.required_functions):
+            approval.status = ApprovalStatus.APPROVED
+            approval.status_reason = "Every required function approved."
+            approval.decided_at = now
+            policy = Policy.objects.get(risk_tier=approval.risk_tier)
+            approval.expires_at = now + dt.timedelta(days=policy.approval_validity_days)
+            mv = approval.model_version
+            if mv.status == VersionStatus.REGISTERED:
+                ModelVersion.objects.filter(pk=mv.pk).update(
+                    status=VersionStatus.APPROVED, updated_at=now
+                )
+                outcome["model_version.status"] = [
+                    VersionStatus.REGISTERED.value,
+                    VersionStatus.APPROVED.value,
+                ]
+    if approval.status != ApprovalStatus.PENDING:
+        outcome["status"] = [ApprovalStatus.PENDING.value, approval.status]
+        approval.save()
+    audit.record(
+        actor=actor,
+        action="governance.signoff.recorded",
+        obj=approval,
+        object_repr=f"{approval} — {function} {decision}",
+        changes={
+            "signoff": signoff.pk,
+            "round": signoff.round,
+            "function": function,
+            "decision": decision,
+            "comment": comment,
+            "conditions": conditions,
+            **outcome,
+        },
+        now=now,
+    )
+    return signoff
+
+
+@transaction.atomic
+def approval_withdraw(
+    *, actor: Any, approval: ApprovalRequest, reason: str = "", now: dt.datetime | None = None
+) -> ApprovalRequest:
+    """The requester withdraws a request that is still open."""
+    now = now or timezone.now()
+    approval = _locked_approval(approval)
+    if actor is not None and not permissions.can_withdraw(actor, approval):
+        raise PermissionDenied("Only the requester may withdraw the request.")
+    if approval.status not in OPEN_APPROVAL_STATUSES:
+        raise ConflictError(f"The request is already {approval.status}.", code="not_open")
+    _transition(
+        approval,
+        actor=actor,
+        status=ApprovalStatus.WITHDRAWN,
+        reason=reason or "Withdrawn by the requester.",
+        now=now,
+        action="governance.approval.withdrawn",
+    )
+    return approval
+
+
+@transaction.atomic
+def approval_resubmit(
+    *,
+    actor: Any,
+    approval: ApprovalRequest,
+    justification: str = "",
+    now: dt.datetime | None = None,
+) -> ApprovalRequest:
+    """After changes were requested, the requester resubmits; sign-offs start a new round."""
+    now = now or timezone.now()
+    approval = _locked_approval(approval)
+    if actor is not None and not permissions.can_withdraw(actor, approval):
+        raise PermissionDenied("Only the requester may resubmit the request.")
+    if approval.status != ApprovalStatus.CHANGES_REQUESTED:
+        raise ConflictError(
+            "Only a request with changes requested can be resubmitted.",
+            code="not_changes_requested",
+        )
+    if justification:
+        approval.justification = justification
+    approval.round += 1
+    policy = Policy.objects.get(risk_tier=approval.risk_tier)
+    approval.due_at = now + dt.timedelta(days=policy.signoff_sla_days)
+    _transition(
+        approval,
+        actor=actor,
+        status=ApprovalStatus.PENDING,
+        reason="Resubmitted after changes.",
+        now=now,
+        action="governance.approval.resubmitted",
+        extra={"round": approval.round, "due_at": approval.due_at},
+    )
+    return approval
+
+
+def approvals_invalidate_for_version(
+    *, actor: Any, version: ModelVersion, changes: dict[str, Any]
+) -> int:
+    """Invalidate every open request bound to what this version no longer is. Called by the
+    registry (hooks) inside the transaction that changed the version."""
+    now = timezone.now()
+    digest, links = registry_services.version_bindings(version)
+    count = 0
+    for approval in ApprovalRequest.objects.select_for_update().filter(
+        model_version=version, status__in=OPEN_APPROVAL_STATUSES
+    ):
+        if approval.bound_artifact_sha256 == digest and approval.bound_datasets == links:
+            continue
+        what = sorted(k for k in changes if k in {"artifact_sha256", "artifact_uri", "datasets"})
+        _transition(
+            approval,
+            actor=actor,
+            status=ApprovalStatus.INVALIDATED,
+            reason=f"The version changed after the request ({', '.join(what)}); request again.",
+            now=now,
+            action="governance.approval.invalidated",
+        )
+        count += 1
+    if count and version.status == VersionStatus.APPROVED:
+        ModelVersion.objects.filter(pk=version.pk).update(status=VersionStatus.REGISTERED)
+    return count
+
+
+@transaction.atomic
+def approvals_expire(*, now: dt.datetime | None = None) -> int:
+    """Expire approvals whose validity ran out before any deployment used them. Safe to run
+    twice or concurrently: each row is locked and re-checked."""
+    now = now or timezone.now()
+    ids = list(
+        ApprovalRequest.objects.filter(
+            status=ApprovalStatus.APPROVED, first_deployed_at__isnull=True, expires_at__lte=now
+        ).values_list("pk", flat=True)
+    )
+    count = 0
+    for approval in ApprovalRequest.objects.select_for_update(skip_locked=True).filter(
+        pk__in=ids, status=ApprovalStatus.APPROVED, first_deployed_at__isnull=True
+    ):
+        _transition(
+            approval,
+            actor=None,
+            status=ApprovalStatus.EXPIRED,
+            reason="Not deployed within its validity.",
+            now=now,
+            action="governance.approval.expired",
+        )
+        count += 1
+    return count
+
+
+# --- The gate ---------------------------------------------------------------------------------
+
+
+@dataclass
+class GateDecision:
+    model_version: ModelVersion
+    environment: str
+    allowed: bool
+    reasons: list[str] = field(default_factory=list)
+    approval: ApprovalRequest | None = None
+
+
+def gate_decide(
+    *, model_version: ModelVersion, environment: str, now: dt.datetime | None = None
+) -> GateDecision:
+    """May this version be deployed to this environment now? Reasons name exactly what is
+    missing. Staging needs no approval; production needs an approved, unexpired request whose
+    bindings still match the version."""
+    now = now or timezone.now()
+    mv = model_version
+    system = mv.model.system
+    reasons: list[str] = []
+    if system.lifecycle == Lifecycle.RETIRED:
+        reasons.append(f"System '{system}' is retired.")
+    if mv.status == VersionStatus.DEPRECATED:
+        reasons.append(f"Version {mv.version} is deprecated.")
+    if environment != Environment.PRODUCTION:
+        return GateDecision(mv, environment, allowed=not reasons, reasons=reasons)
+
+    policy = Policy.objects.filter(risk_tier=system.risk_tier).first()
+    if policy is not None and not policy.approvable:
+        reasons.append(f"Risk tier {system.risk_tier}: systems of this tier may never be deployed.")
+    requests = list(
+        ApprovalRequest.objects.filter(model_version=mv, environment=environment)
+        .prefetch_related("signoffs")
+        .order_by("-created_at")
+    )
+    live = next((a for a in requests if a.status in OPEN_APPROVAL_STATUSES), None)
+    approval = None
+    if live is None:
+        latest = requests[0] if requests else None
+        if latest is None:
+            reasons.append("No approval has been requested for this version and environment.")
+        elif latest.status == ApprovalStatus.INVALIDATED:
+            reasons.append(f"Approval #{latest.pk} was invalidated: {latest.status_reason}")
+        elif latest.status == ApprovalStatus.EXPIRED:
+            reasons.append(f"Approval #{latest.pk} expired unused.")
+        else:
+            reasons.append(f"Approval #{latest.pk} was {latest.status}: {latest.status_reason}")
+    elif live.status == ApprovalStatus.APPROVED:
+        approval = live
+        digest, links = registry_services.version_bindings(mv)
+        if live.bound_artifact_sha256 != digest or live.bound_datasets != links:
+            reasons.append(
+                f"Approval #{live.pk} no longer matches the version's artifact or datasets."
+            )
+        if live.first_deployed_at is None and live.expires_at and live.expires_at <= now:
+            reasons.append(f"Approval #{live.pk} expired on {live.expires_at:%Y-%m-%d}.")
+    else:
+        approval = live
+        if live.status == ApprovalStatus.CHANGES_REQUESTED:
+            reasons.append(f"Approval #{live.pk}: changes requested ({live.status_reason}).")
+        signed = {
+            s.function
+            for s in live.signoffs.all()
+            if s.round == live.round and s.decision == Decision.APPROVE
+        }
+        missing = [f for f in live.required_functions if f not in signed]
+        if missing:
+            reasons.append(f"Approval #{live.pk} is missing sign-off from: {', '.join(missing)}.")
+    return GateDecision(mv, environment, allowed=not reasons, reasons=reasons, approval=approval)
+
+
+@transaction.atomic
+def gate_refusal_record(
+    *, actor: Any, model_version: ModelVersion, environment: str, decision: GateDecision
+) -> None:
+    """A refused gate decision is part of the record: who asked to deploy what, and why not.
+
+    Only the refusals of people who could deploy the version are recorded; anyone else asking
+    the gate is merely reading, and must not be able to grow the ledger."""
+    if actor is not None and not registry_permissions.can_register_under(
+        actor, model_version.model.system
+    ):
+        return
+    audit.record(
+        actor=actor,
+        action="governance.gate.refused",
+        obj=model_version,
+        changes={
+            "environment": environment,
+            "reasons": decision.reasons,
+            "approval": decision.approval.pk if decision.approval else None,
+        },
+    )
+
+
+class DeploymentRefused(ConflictError):
+    def __init__(self, decision: GateDecision):
+        super().__init__("; ".join(decision.reasons), field="model_version", code="gate_refused")
+        self.decision = decision
+
+
+@transaction.atomic
+def deployment_record(
+    *,
+    actor: Any,
+    model_version: ModelVersion,
+    environment: str,
+    endpoint: str = "",
+    notes: str = "",
+    deployed_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> Deployment:
+    """Record a deployment, through the gate. Production needs an approved request for this
+    exact version; the deployment is linked to it and the approval stops expiring."""
+    now = now or timezone.now()
+    mv = (
+        ModelVersion.objects.select_for_update(of=("self",))
+        .select_related("model__system")
+        .get(pk=model_version.pk)
+    )
+    if actor is not None:
+        # Who may deploy is asked before whether this may be deployed: an outsider learns
+        # nothing from the gate and leaves no trace in the ledger.
+        registry_permissions.require_register_under(actor, mv.model.system, field="model_version")
+    decision = gate_decide(model_version=mv, environment=environment, now=now)
+    if not decision.allowed:
+        raise DeploymentRefused(decision)
+    approval = None
+    if decision.approval is not None:
+        approval = _locked_approval(decision.approval)
+    deployment = registry_services.deployment_create(
+        actor=actor,
+        model_version=mv,
+        environment=environment,
+        endpoint=endpoint,
+        notes=notes,
+        deployed_at=deployed_at or now,
+        audit_extra={"approval": approval.pk if approval else None},
+    )
+    if approval is not None:
+        DeploymentApproval.objects.create(deployment=deployment, approval=approval)
+        if approval.first_deployed_at is None:
+            approval.first_deployed_at = deployment.deployed_at
+            approval.save(update_fields=["first_deployed_at", "updated_at"])
+    return deployment

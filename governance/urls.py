@@ -1,0 +1,19 @@
+"""Web UI routes of governance: dashboard, my queue, approvals, system pages and policies."""
+
+from django.urls import path
+
+from .views import approvals, dashboard, policies, systems
+
+app_name = "governance"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("queue/", dashboard.queue, name="queue"),
+    path("approvals/", approvals.approval_list, name="approvals"),
+    path("approvals/<int:pk>/", approvals.approval_detail, name="approval"),
+    path("approvals/<int:pk>/withdraw/", approvals.approval_withdraw, name="approval-withdraw"),
+    path("approvals/<int:pk>/resubmit/", approvals.approval_resubmit, name="approval-resubmit"),
+    path("systems/<slug:slug>/", systems.system_detail, name="system"),
+    path("policies/", policies.policy_list, name="policies"),
+    path("policies/<int:pk>/edit/", policies.policy_edit, name="policy-edit"),
+]

@@ -1,0 +1,411 @@
+"""Reads for the MLflow endpoints: lookups by MLflow's names, MLflow's search filter language
+(the subset its registry clients send), and paging.
+
+MLflow clients see every registered model and every version that is not deprecated: reading the
+inventory is open to everyone signed in, and a deprecated version is what MLflow calls deleted.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Length
+
+from registry.choices import VersionStatus
+from registry.models import AIModel, ModelVersion
+
+from ..choices import MlflowStage
+from ..models import ModelAlias, ModelVersionTag, RegisteredModelTag
+from .errors import invalid, not_found
+
+_INTEGER = r"^[0-9]{1,18}$"
+
+
+def _live_aliases() -> QuerySet[ModelAlias]:
+    return ModelAlias.objects.exclude(version__status=VersionStatus.DEPRECATED).select_related(
+        "version"
+    )
+
+
+def versions() -> QuerySet[ModelVersion]:
+    """Versions as MLflow clients see them, with everything their JSON needs joined."""
+    return (
+        ModelVersion.objects.exclude(status=VersionStatus.DEPRECATED)
+        .select_related("model", "registered_by", "mlflow_info")
+        .prefetch_related("mlflow_tags", "mlflow_aliases")
+    )
+
+
+def registered_models() -> QuerySet[AIModel]:
+    """Registered models with their tags and live aliases joined."""
+    return AIModel.objects.select_related("created_by").prefetch_related(
+        "mlflow_tags", Prefetch("mlflow_aliases", queryset=_live_aliases())
+    )
+
+
+def registered_model_get(name: str, *, queryset: QuerySet[AIModel] | None = None) -> AIModel:
+    if not name:
+        raise invalid("Missing value for required parameter 'name'.")
+    model = (queryset if queryset is not None else AIModel.objects).filter(name=name).first()
+    if model is None:
+        raise not_found(f"Registered Model with name={name} not found")
+    return model
+
+
+def version_get(name: str, version: Any, *, queryset: QuerySet | None = None) -> ModelVersion:
+    if not name:
+        raise invalid("Missing value for required parameter 'name'.")
+    if version in (None, ""):
+        raise invalid("Missing value for required parameter 'version'.")
+    qs = (
+        queryset
+        if queryset is not None
+        else ModelVersion.objects.exclude(status=VersionStatus.DEPRECATED)
+    )
+    mv = qs.filter(model__name=name, version=str(version)).first()
+    if mv is None:
+        raise not_found(f"Model Version (name={name}, version={version}) not found")
+    return mv
+
+
+def version_detail(name: str, version: Any) -> tuple[ModelVersion, dict[str, str], list[str]]:
+    """One version with its tags and aliases, in two queries (the version with its model, user
+    and MLflow info; its tags and aliases together): the hot read of registry clients."""
+    mv = version_get(
+        name,
+        version,
+        queryset=ModelVersion.objects.exclude(status=VersionStatus.DEPRECATED).select_related(
+            "model", "registered_by", "mlflow_info"
+        ),
+    )
+    tags = (
+        ModelVersionTag.objects.filter(version=mv)
+        .order_by()
+        .values_list(Value("t", output_field=CharField()), "key", "value")
+    )
+    aliases = (
+        ModelAlias.objects.filter(version=mv)
+        .order_by()
+        .values_list(
+            Value("a", output_field=CharField()), "alias", Value("", output_field=CharField())
+        )
+    )
+    found_tags: dict[str, str] = {}
+    found_aliases: list[str] = []
+    for kind, key, value in tags.union(aliases, all=True):
+        if kind == "t":
+            found_tags[key] = value
+        else:
+            found_aliases.append(key)
+    return mv, dict(sorted(found_tags.items())), found_aliases
+
+
+def version_by_alias(name: str, alias: str) -> ModelVersion:
+    model = registered_model_get(name)
+    link = _live_aliases().filter(model=model, alias=alias).first()
+    if link is None:
+        raise not_found(f"Registered model alias {alias} not found.")
+    return versions().get(pk=link.version_id)
+
+
+def latest_versions(
+    models: Iterable[AIModel], stages: Iterable[str] | None = None
+) -> dict[int, list[ModelVersion]]:
+    """For each model, its highest-numbered version in each stage (only the given stages, if
+    any), in one query for the candidates and one for the versions' details."""
+    models = list(models)
+    wanted = None if not stages else {s.lower() for s in stages}
+    rows = (
+        ModelVersion.objects.filter(model__in=models)
+        .exclude(status=VersionStatus.DEPRECATED)
+        .values_list("pk", "model_id", "version", "mlflow_info__stage")
+    )
+    best: dict[tuple[int, str], tuple[tuple[int, str], int]] = {}
+    for pk, model_id, version, stage in rows:
+        stage = stage or MlflowStage.NONE
+        if wanted is not None and stage.lower() not in wanted:
+            continue
+        key = (len(version), version) if version.isdigit() else (0, version)
+        if (model_id, stage) not in best or key > best[(model_id, stage)][0]:
+            best[(model_id, stage)] = (key, pk)
+    ids = [pk for _, pk in best.values()]
+    by_model: dict[int, list[ModelVersion]] = {m.pk: [] for m in models}
+    for mv in versions().filter(pk__in=ids).order_by("model_id", "pk"):
+        by_model[mv.model_id].append(mv)
+    return by_model
+
+
+# --- MLflow's search filter language ----------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
+      | (?P<number>-?\d+(?:\.\d+)?)
+      | (?P<op><=|>=|!=|<>|=|<|>)
+      | (?P<punct>[(),])
+      | (?P<ident>(?:[A-Za-z_][\w]*)(?:\.(?:`[^`]+`|"[^"]+"|[\w.\-]+))?)
+    )""",
+    re.VERBOSE,
+)
+
+
+_OPERATORS = frozenset({"=", "!=", "<>", "<", ">", "<=", ">=", "LIKE", "ILIKE", "IN", "NOT IN"})
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One ``<field> <op> <value>`` condition; ``value`` is a list for IN."""
+
+    field: str
+    key: str | None
+    op: str
+    value: Any
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    out, pos = [], 0
+    text = text.strip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise invalid(f"Invalid filter '{text}': cannot parse at '{text[pos : pos + 20]}'.")
+        kind = m.lastgroup
+        out.append((kind, m.group(kind)))
+        pos = m.end()
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    return out
+
+
+def _literal(kind: str, raw: str, text: str) -> Any:
+    if kind == "string":
+        return re.sub(r"\\(.)", r"\1", raw[1:-1])
+    if kind == "number":
+        return raw
+    raise invalid(f"Invalid filter '{text}': expected a value, got '{raw}'.")
+
+
+def parse_filter(text: str | None, fields: set[str]) -> list[Clause]:
+    """Parse ``name = 'x' AND tags.k LIKE 'v%' AND run_id IN ('a', 'b')`` into clauses. Field
+    names outside ``fields`` (and ``tags.<key>``) are refused, as MLflow refuses them."""
+    if not text or not text.strip():
+        return []
+    tokens = _tokens(text)
+    clauses: list[Clause] = []
+    i = 0
+
+    def take() -> tuple[str, str]:
+        nonlocal i
+        if i >= len(tokens):
+            raise invalid(f"Invalid filter '{text}': incomplete expression.")
+        i += 1
+        return tokens[i - 1]
+
+    while True:
+        kind, raw = take()
+        if kind != "ident":
+            raise invalid(f"Invalid filter '{text}': expected a field name, got '{raw}'.")
+        field, _, key = raw.partition(".")
+        field = field.lower()
+        if field in ("tag", "tags") and key:
+            field, key = "tags", key.strip('`"')
+        elif field not in fields or key:
+            allowed = ", ".join(sorted(fields | {"tags.<key>"}))
+            raise invalid(f"Invalid filter '{text}': unknown field '{raw}' (use {allowed}).")
+        kind, raw = take()
+        op = raw.upper()
+        if kind == "ident" and op == "NOT":
+            kind, raw = take()
+            op = "NOT " + raw.upper()
+        if kind not in ("op", "ident") or op not in _OPERATORS:
+            raise invalid(f"Invalid filter '{text}': unknown operator '{raw}'.")
+        op = "!=" if op == "<>" else op
+        if op in ("IN", "NOT IN"):
+            if take() != ("punct", "("):
+                raise invalid(f"Invalid filter '{text}': IN needs a parenthesised list.")
+            values = []
+            while True:
+                values.append(_literal(*take(), text))
+                sep = take()
+                if sep == ("punct", ")"):
+                    break
+                if sep != ("punct", ","):
+                    raise invalid(f"Invalid filter '{text}': expected ',' or ')' in IN list.")
+            value: Any = values
+        else:
+            value = _literal(*take(), text)
+        clauses.append(Clause(field, key or None, op, value))
+        if i >= len(tokens):
+            return clauses
+        kind, raw = take()
+        if kind != "ident" or raw.upper() != "AND":
+            raise invalid(f"Invalid filter '{text}': only AND joins conditions, got '{raw}'.")
+
+
+def _like_regex(pattern: str) -> str:
+    out = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
+    return f"^{out}$"
+
+
+def _text_q(column: str, op: str, value: Any, text: str) -> Q:
+    if op == "=":
+        return Q(**{column: value})
+    if op == "!=":
+        return ~Q(**{column: value})
+    if op == "LIKE":
+        return Q(**{f"{column}__regex": _like_regex(str(value))})
+    if op == "ILIKE":
+        return Q(**{f"{column}__iregex": _like_regex(str(value))})
+    if op == "IN":
+        return Q(**{f"{column}__in": value})
+    if op == "NOT IN":
+        return ~Q(**{f"{column}__in": value})
+    raise invalid(f"Invalid filter '{text}': operator {op} does not apply to {column}.")
+
+
+def _tag_q(tag_model: type, owner: str, clause: Clause, text: str) -> Q:
+    if clause.op in ("<", ">", "<=", ">="):
+        raise invalid(f"Invalid filter '{text}': tags compare with =, !=, LIKE or ILIKE.")
+    tags = tag_model.objects.filter(**{owner: OuterRef("pk")}, key=clause.key)
+    if clause.op == "!=":
+        # As MLflow reads it (its client adds ``tags.`mlflow.prompt.is_prompt` != 'true'`` to
+        # every model search): no tag with that value, including no tag at all.
+        return ~Exists(tags.filter(value=clause.value))
+    return Exists(tags.filter(_text_q("value", clause.op, clause.value, text)))
+
+
+def filter_models(qs: QuerySet[AIModel], text: str | None) -> QuerySet[AIModel]:
+    for clause in parse_filter(text, {"name"}):
+        if clause.field == "tags":
+            qs = qs.filter(_tag_q(RegisteredModelTag, "model", clause, text or ""))
+        else:
+            qs = qs.filter(_text_q("name", clause.op, clause.value, text or ""))
+    return qs
+
+
+def with_version_number(qs: QuerySet[ModelVersion]) -> QuerySet[ModelVersion]:
+    """Annotate ``version_number``: the version as an integer when it is one, else NULL (the
+    CASE keeps PostgreSQL from casting '1.0.0')."""
+    return qs.annotate(
+        version_number=Case(
+            When(version__regex=_INTEGER, then=Cast("version", BigIntegerField())),
+            default=Value(None, output_field=BigIntegerField()),
+        )
+    )
+
+
+_VERSION_COLUMNS = {"name": "model__name", "run_id": "run_id", "source_path": "artifact_uri"}
+
+
+def filter_versions(qs: QuerySet[ModelVersion], text: str | None) -> QuerySet[ModelVersion]:
+    for clause in parse_filter(text, {"name", "run_id", "source_path", "version_number"}):
+        if clause.field == "tags":
+            qs = qs.filter(_tag_q(ModelVersionTag, "version", clause, text or ""))
+        elif clause.field == "version_number":
+            try:
+                value = (
+                    [int(v) for v in clause.value]
+                    if isinstance(clause.value, list)
+                    else int(clause.value)
+                )
+            except ValueError as exc:
+                raise invalid(f"Invalid filter '{text}': version_number is an integer.") from exc
+            lookups = {"=": "", "<": "__lt", ">": "__gt", "<=": "__lte", ">=": "__gte"}
+            qs = with_version_number(qs)
+            if clause.op in lookups:
+                qs = qs.filter(**{f"version_number{lookups[clause.op]}": value})
+            elif clause.op == "!=":
+                qs = qs.exclude(version_number=value)
+            elif clause.op == "IN":
+                qs = qs.filter(version_number__in=value)
+            else:
+                raise invalid(f"Invalid filter '{text}': {clause.op} on version_number.")
+        else:
+            qs = qs.filter(
+                _text_q(_VERSION_COLUMNS[clause.field], clause.op, clause.value, text or "")
+            )
+    return qs
+
+
+# --- Ordering and paging ----------------------------------------------------------------------
+
+_MODEL_ORDER = {
+    "name": ["name"],
+    "timestamp": ["created_at"],
+    "creation_timestamp": ["created_at"],
+    "last_updated_timestamp": ["updated_at"],
+}
+_VERSION_ORDER = {
+    "name": ["model__name"],
+    "version_number": ["_vlen", "version"],
+    "creation_timestamp": ["created_at"],
+    "timestamp": ["created_at"],
+    "last_updated_timestamp": ["updated_at"],
+    "run_id": ["run_id"],
+}
+
+
+def _order(order_by: Iterable[str] | None, columns: dict[str, list[str]]) -> list[str]:
+    out: list[str] = []
+    for item in order_by or []:
+        parts = item.split()
+        if not parts or len(parts) > 2:
+            raise invalid(f"Invalid order_by clause '{item}'.")
+        name = parts[0].lower()
+        direction = parts[1].upper() if len(parts) == 2 else "ASC"
+        if name not in columns or direction not in ("ASC", "DESC"):
+            allowed = ", ".join(sorted(columns))
+            raise invalid(f"Invalid order_by clause '{item}' (order by {allowed}, ASC or DESC).")
+        out += [("-" if direction == "DESC" else "") + c for c in columns[name]]
+    return out
+
+
+def order_models(qs: QuerySet[AIModel], order_by: Iterable[str] | None) -> QuerySet[AIModel]:
+    return qs.order_by(*_order(order_by, _MODEL_ORDER), "name")
+
+
+def order_versions(
+    qs: QuerySet[ModelVersion], order_by: Iterable[str] | None
+) -> QuerySet[ModelVersion]:
+    keys = _order(order_by, _VERSION_ORDER) or ["model__name", "-_vlen", "-version"]
+    return qs.annotate(_vlen=Length("version")).order_by(*keys, "pk")
+
+
+def _decode_token(token: str | None) -> int:
+    if not token:
+        return 0
+    try:
+        offset = json.loads(base64.urlsafe_b64decode(token.encode()).decode())["offset"]
+    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+        raise invalid("Invalid page_token.") from exc
+    if not isinstance(offset, int) or offset < 0:
+        raise invalid("Invalid page_token.")
+    return offset
+
+
+def page(qs: QuerySet, *, max_results: int, page_token: str | None) -> tuple[list, str]:
+    """One page of ``qs`` and the token for the next (empty when there is none)."""
+    offset = _decode_token(page_token)
+    rows = list(qs[offset : offset + max_results + 1])
+    if len(rows) <= max_results:
+        return rows, ""
+    token = base64.urlsafe_b64encode(json.dumps({"offset": offset + max_results}).encode())
+    return rows[:max_results], token.decode()

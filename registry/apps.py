@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    """The record: teams and people, AI systems, models, versions, datasets, lineage,
+    deployments, incidents, and the append-only audit ledger."""
+
+    name = "registry"
+    verbose_name = "Registry"

@@ -1,0 +1,393 @@
+"""Recording audit events: the one helper every service calls.
+
+``record()`` appends one event to the hash chain inside the caller's transaction, so the event
+commits or rolls back with the change it describes. Who acted and through what channel comes from
+an :class:`AuditContext` — set per request by middleware, per task by the task wrapper, per command
+by the command — so services only name the actor, the action and the change.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import hashlib
+import ipaddress
+import json
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from .choices import AuditSource
+from .models import AuditChainHead, AuditEvent
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """Where a change came from: the channel, and what ties one action's events together."""
+
+    source: str = AuditSource.COMMAND
+    request_id: str = ""
+    ip_address: str | None = None
+    user_agent: str = ""
+    token_prefix: str = ""
+
+
+_context: contextvars.ContextVar[AuditContext] = contextvars.ContextVar(
+    "steward_audit_context",
+    default=AuditContext(),  # noqa: B039 (frozen dataclass)
+)
+
+
+def current_context() -> AuditContext:
+    return _context.get()
+
+
+@contextmanager
+def audit_context(**fields: Any) -> Iterator[AuditContext]:
+    """Run a block with the given context fields (``source``, ``request_id``…) replaced.
+    Without a request id a fresh one is made, so each task run or command is one traceable unit."""
+    ctx = replace(_context.get(), **fields)
+    if not ctx.request_id:
+        ctx = replace(ctx, request_id=uuid.uuid4().hex)
+    token = _context.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _context.reset(token)
+
+
+def set_token_prefix(prefix: str) -> None:
+    """Called by token authentication, which runs after the middleware built the context."""
+    _context.set(replace(_context.get(), token_prefix=prefix))
+
+
+# --- Canonical encoding -----------------------------------------------------------------------
+
+
+def to_jsonable(value: Any) -> Any:
+    """A stable JSON-ready form of a field value: decimals as strings, datetimes in UTC ISO 8601
+    with microseconds, model instances by primary key."""
+    if isinstance(value, dt.datetime):
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, dt.UTC)
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(to_jsonable(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    return value
+
+
+def canonical_bytes(payload: dict[str, Any]) -> bytes:
+    """Sorted keys, no insignificant whitespace, UTF-8: the same event always gives the same
+    bytes, whatever order its keys were built in."""
+    return json.dumps(
+        to_jsonable(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode("utf-8")
+
+
+def chain_hash(prev_hash: str, canonical: bytes) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + canonical).hexdigest()
+
+
+def event_payload(event: AuditEvent) -> dict[str, Any]:
+    """The fields of an event that its hash covers, as they are stored in its columns."""
+    return {
+        "sequence": event.sequence,
+        "created_at": to_jsonable(event.created_at),
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "actor_token": event.actor_token,
+        "source": event.source,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "changes": to_jsonable(event.changes),
+        "request_id": event.request_id,
+        "ip_address": event.ip_address,
+        "user_agent": event.user_agent,
+        "prev_hash": event.prev_hash,
+    }
+
+
+# --- Recording --------------------------------------------------------------------------------
+
+
+def actor_label(actor: Any) -> str:
+    if actor is None:
+        return "system"
+    full = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
+    return f"{actor.get_username()} ({full})" if full else actor.get_username()
+
+
+def object_type_of(obj: models.Model) -> str:
+    return f"{obj._meta.app_label}.{obj._meta.model_name}"
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    changes: dict[str, Any] | None = None,
+    object_repr: str | None = None,
+    now: dt.datetime | None = None,
+) -> AuditEvent:
+    """Append one event to the ledger, in the caller's transaction.
+
+    ``action`` is namespaced (``registry.system.updated``); ``changes`` maps field names to
+    ``[old, new]`` (or to a value, for creation). Must run inside ``transaction.atomic``: the
+    chain head is locked until the caller commits, which is what serialises appends.
+
+    Three short SQL statements (lock and read the head, insert, move the head), written by hand
+    rather than through the ORM: every change in Steward pays for them, and the ORM's query
+    building cost more than the database's work.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.record() must run inside the transaction of the change.")
+    ctx = _context.get()
+    sql = _statements(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.lock_head)
+        head = cursor.fetchone()
+        if head is None:
+            _create_head()
+            cursor.execute(sql.lock_head)
+            head = cursor.fetchone()
+        event = AuditEvent(
+            sequence=head[0] + 1,
+            created_at=now or timezone.now(),
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_name=actor_label(actor)[:200],
+            actor_token=ctx.token_prefix,
+            source=ctx.source,
+            action=action,
+            object_type=object_type_of(obj),
+            object_id=str(obj.pk),
+            object_repr=(object_repr if object_repr is not None else str(obj))[:300],
+            changes=to_jsonable(changes or {}),
+            request_id=ctx.request_id,
+            ip_address=_normal_ip(ctx.ip_address),
+            user_agent=ctx.user_agent[:300],
+            prev_hash=head[1],
+        )
+        canonical = canonical_bytes(event_payload(event))
+        event.canonical = canonical.decode("utf-8")
+        event.hash = chain_hash(event.prev_hash, canonical)
+        params = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in sql.fields]
+        if sql.insert_and_move:
+            # One round trip for both (PostgreSQL): insert the event and move the head.
+            cursor.execute(sql.insert_and_move, [*params, event.sequence, event.hash])
+            event.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(sql.insert, params)
+            event.pk = cursor.fetchone()[0] if sql.returning else cursor.lastrowid
+            cursor.execute(sql.move_head, [event.sequence, event.hash])
+    event._state.adding = False
+    event._state.db = connection.alias
+    return event
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event for ``record_many()``: what it is about, and what changed."""
+
+    object_type: str
+    object_id: str
+    object_repr: str
+    changes: dict[str, Any]
+
+    @classmethod
+    def of(
+        cls,
+        obj: models.Model,
+        changes: dict[str, Any] | None = None,
+        object_repr: str | None = None,
+    ) -> AuditEntry:
+        label = object_repr if object_repr is not None else str(obj)
+        return cls(object_type_of(obj), str(obj.pk), label[:300], changes or {})
+
+
+# Rows per executemany call in record_many(): bounds the memory of one call's parameters.
+_MANY_BATCH = 5000
+
+
+def record_many(
+    *, actor: Any, action: str, entries: Iterable[AuditEntry], now: dt.datetime | None = None
+) -> int:
+    """Append one event per entry, in order, in the caller's transaction; return how many.
+
+    For tasks that change many rows in one run (a chase issuing thousands of reminders): the
+    head is locked and moved once and the rows go in with ``executemany``, instead of three
+    statements per event. Each event is exactly what ``record()`` would write for its entry,
+    one after the other, with the same actor, action, time and context."""
+    entries = list(entries)
+    if not entries:
+        return 0
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.record_many() must run inside the transaction of the change.")
+    ctx = _context.get()
+    sql = _statements(connection)
+    now = now or timezone.now()
+    common = {
+        "created_at": to_jsonable(now),
+        "actor_id": actor.pk if getattr(actor, "pk", None) else None,
+        "actor_name": actor_label(actor)[:200],
+        "actor_token": ctx.token_prefix,
+        "source": ctx.source,
+        "action": action,
+        "request_id": ctx.request_id,
+        "ip_address": _normal_ip(ctx.ip_address),
+        "user_agent": ctx.user_agent[:300],
+    }
+    converters = {
+        f.attname: f
+        for f in sql.fields
+        if isinstance(f, models.DateTimeField | models.JSONField | models.GenericIPAddressField)
+    }
+    fixed = {"created_at": converters["created_at"].get_db_prep_save(now, connection)}
+    fixed["ip_address"] = converters["ip_address"].get_db_prep_save(
+        common["ip_address"], connection
+    )
+    changes_field = converters["changes"]
+    names = [f.attname for f in sql.fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql.lock_head)
+        head = cursor.fetchone()
+        if head is None:
+            _create_head()
+            cursor.execute(sql.lock_head)
+            head = cursor.fetchone()
+        sequence, prev_hash = head
+        params: list[list[Any]] = []
+        for entry in entries:
+            sequence += 1
+            payload = {
+                **common,
+                "sequence": sequence,
+                "object_type": entry.object_type,
+                "object_id": entry.object_id,
+                "object_repr": entry.object_repr[:300],
+                "changes": to_jsonable(entry.changes),
+                "prev_hash": prev_hash,
+            }
+            # Every value is JSON-ready already: encode as canonical_bytes() would.
+            canonical = json.dumps(
+                payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            ).encode("utf-8")
+            row = {
+                **payload,
+                **fixed,
+                "changes": changes_field.get_db_prep_save(payload["changes"], connection),
+                "hash": chain_hash(prev_hash, canonical),
+                "canonical": canonical.decode("utf-8"),
+            }
+            prev_hash = row["hash"]
+            params.append([row[name] for name in names])
+            if len(params) == _MANY_BATCH:
+                cursor.executemany(sql.insert_many, params)
+                params = []
+        if params:
+            cursor.executemany(sql.insert_many, params)
+        cursor.execute(sql.move_head, [sequence, prev_hash])
+    return len(entries)
+
+
+@dataclass(frozen=True)
+class _SQL:
+    lock_head: str
+    insert: str
+    insert_many: str
+    move_head: str
+    insert_and_move: str  # both in one statement, where the database can (PostgreSQL)
+    fields: tuple
+    returning: bool
+
+
+_SQL_CACHE: dict[str, _SQL] = {}
+
+
+def _statements(connection: Any) -> _SQL:
+    """The statements of an append, built once per database vendor."""
+    cached = _SQL_CACHE.get(connection.vendor)
+    if cached is not None:
+        return cached
+    qn = connection.ops.quote_name
+    head_table = qn(AuditChainHead._meta.db_table)
+    fields = tuple(
+        f for f in AuditEvent._meta.concrete_fields if not f.primary_key
+    )  # sequence, created_at, actor_id, …, canonical
+    returning = connection.features.can_return_columns_from_insert
+    columns = ", ".join(qn(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    # Names are the models' own, quoted; values are always parameters.
+    insert_many = f"INSERT INTO {qn(AuditEvent._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    insert = insert_many + (f" RETURNING {qn('id')}" if returning else "")
+    lock = f"SELECT {qn('sequence')}, {qn('hash')} FROM {head_table} WHERE {qn('id')} = 1"  # noqa: S608
+    if connection.features.has_select_for_update:
+        lock += " FOR UPDATE"
+    seq, hash_, pk = qn("sequence"), qn("hash"), qn("id")
+    move = f"UPDATE {head_table} SET {seq} = %s, {hash_} = %s WHERE {pk} = 1"  # noqa: S608
+    both = ""
+    if connection.vendor == "postgresql":
+        both = (
+            f"WITH inserted AS ({insert_many} RETURNING {pk}) "  # noqa: S608
+            f"UPDATE {head_table} SET {seq} = %s, {hash_} = %s WHERE {pk} = 1 "
+            f"RETURNING (SELECT {pk} FROM inserted)"
+        )
+    sql = _SQL(lock, insert, insert_many, move, both, fields, returning)
+    _SQL_CACHE[connection.vendor] = sql
+    return sql
+
+
+def _create_head() -> None:
+    """First event ever (the migration creates the head row; a flushed test database has
+    none). The primary key makes a concurrent creator fail rather than fork."""
+    AuditChainHead.objects.get_or_create(pk=1)
+
+
+def _normal_ip(value: str | None) -> str | None:
+    """The address in its canonical spelling, as PostgreSQL will print it back; None if it is
+    not an address at all."""
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+# --- Field diffs ------------------------------------------------------------------------------
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """Current values of the named concrete fields (foreign keys by id)."""
+    out = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        out[name] = to_jsonable(getattr(obj, field.attname))
+    return out
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for every field whose value changed."""
+    return {k: [before.get(k), after[k]] for k in after if before.get(k) != after[k]}

@@ -1,0 +1,558 @@
+"""Verifying the audit ledger: the hash chain, its head row, and signed checkpoints.
+
+``verify_ledger()`` is what ``manage.py audit_verify``, the ``audit-events/verify/`` endpoint and
+the checkpoint task use. It streams the ledger in sequence order with keyset pagination (constant
+memory, whatever the ledger's length), straight from a database cursor (no model instances), and
+checks every event:
+
+1. its sequence number is the next one (gapless from 1, no duplicates);
+2. its canonical bytes are a JSON event whose fields equal the row's columns, so editing a column
+   without its canonical bytes is caught. A NULL ``actor_id`` column is accepted where the
+   canonical bytes name an actor: that is ``on_delete=SET_NULL`` after the user was deleted (the
+   copied ``actor_name`` must still match). Benign differences of storage are accepted: JSON key
+   order and whitespace in ``changes``, and other spellings of the same instant or IP address;
+3. ``hash == SHA-256(prev_hash || canonical bytes)``;
+4. ``prev_hash`` is the hash of the event before it (the first event's is 64 zeros);
+5. where a *pin* names this sequence — the chain head row, or a signed checkpoint — the hash is
+   the pinned one. A pin beyond the end of the ledger means the ledger got shorter.
+
+A row edited and re-hashed passes 1 to 3 and is caught by 4 at the next event; a rewrite of every
+later row as well is caught by 5 at the first checkpoint after it; so are truncation and the
+restore of an older copy of the database.
+
+The result names the *first bad sequence*: the lowest sequence number at which the stored ledger
+cannot be what was written — the event that fails a check, the first missing one, or (for a
+rewrite that only a checkpoint reveals) the checkpoint's sequence — and the reason.
+
+Limit, by design of any unkeyed hash chain: someone who can write to the database can append a
+correctly chained forged event after the latest checkpoint. The next checkpoint then signs it;
+the request ids, times and the rest of the record are what an investigation would look at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from hashlib import sha256
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+import orjson
+from django.db import connections
+
+from . import audit_checkpoints
+from .models import AuditChainHead, AuditEvent
+from .models.audit import GENESIS_HASH
+
+DEFAULT_CHUNK_SIZE = 5000
+
+# The columns read for each event, in this order: the ones compared as plain values first, so
+# that a slice of the row compares with the canonical values in one go.
+_COLUMNS = (
+    "id",
+    "sequence",
+    "actor_name",
+    "actor_token",
+    "source",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "request_id",
+    "user_agent",
+    "prev_hash",
+    "created_at",
+    "actor_id",
+    "changes",
+    "ip_address",
+    "hash",
+    "canonical",
+)
+# The keys of an event's canonical JSON (``audit.event_payload``).
+_PAYLOAD_KEYS = frozenset(
+    {
+        "sequence",
+        "created_at",
+        "actor_id",
+        "actor_name",
+        "actor_token",
+        "source",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "changes",
+        "request_id",
+        "ip_address",
+        "user_agent",
+        "prev_hash",
+    }
+)
+# Columns compared as plain values, in one tuple comparison (the common case): row[1:12].
+_PLAIN = _COLUMNS[1:12]
+_PLAIN_OF_PAYLOAD = itemgetter(*_PLAIN)
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A (sequence, hash) the chain must contain: from the head row or a signed checkpoint."""
+
+    sequence: int
+    hash: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing found wrong. ``sequence`` is None when it cannot be placed in the chain (a
+    checkpoint file that cannot even be read)."""
+
+    sequence: int | None
+    reason: str
+
+
+@dataclass
+class VerifyResult:
+    """What a verification found. ``count`` is the number of events checked; ``head_*`` the last
+    event that verified; ``first_bad_sequence``/``reason`` the first problem, if any."""
+
+    ok: bool
+    count: int
+    head_sequence: int
+    head_hash: str
+    first_bad_sequence: int | None = None
+    reason: str = ""
+    checkpoints_checked: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line: ``OK <count> events, head <hash>`` or where and why it failed."""
+        if self.ok:
+            return f"OK {self.count} events, head {self.head_hash}"
+        where = (
+            f"first bad sequence {self.first_bad_sequence}"
+            if self.first_bad_sequence is not None
+            else "checkpoint problem"
+        )
+        return f"FAILED {where}: {self.reason}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _Broken(Exception):
+    def __init__(self, sequence: int, reason: str) -> None:
+        super().__init__(reason)
+        self.sequence = sequence
+        self.reason = reason
+
+
+# --- Reading the ledger -----------------------------------------------------------------------
+
+
+def _stream_rows(using: str, start: int, chunk_size: int) -> Iterator[list[tuple]]:
+    """Chunks of raw rows ordered by (sequence, id), from ``sequence >= start``, by keyset
+    pagination: each chunk is one short query, so memory stays flat and no long-lived cursor
+    holds the database. Rows with a duplicated sequence (possible only if someone dropped the
+    unique constraint) are still returned, so the walk sees them."""
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    # Names are constants, quoted; values are parameters.
+    # The time is read as text in the canonical spelling, "YYYY-MM-DDTHH:MM:SS.ffffff" (UTC;
+    # PostgreSQL adds "+00"), so no datetime is made only to be compared; on SQLite the canonical
+    # JSON is read as the UTF-8 bytes that were hashed (no decoding and re-encoding).
+    if connection.vendor == "sqlite":
+        text = f"REPLACE(CAST({qn('created_at')} AS TEXT), ' ', 'T')"
+        exprs = {
+            # Django writes no fraction when it is zero; the canonical spelling always has one.
+            "created_at": f"CASE WHEN length({text}) = 19 THEN {text} || '.000000' ELSE {text} END",
+            "canonical": f"CAST({qn('canonical')} AS BLOB)",
+        }
+    elif connection.vendor == "postgresql":
+        # Django sets the session's time zone to UTC, so the text ends in "+00".
+        text = f"REPLACE({qn('created_at')}::text, ' ', 'T')"
+        exprs = {
+            "created_at": (
+                f"CASE WHEN length({text}) = 22 THEN left({text}, 19) || '.000000+00' "
+                f"ELSE {text} END"
+            )
+        }
+    else:
+        exprs = {}
+    columns = ", ".join(exprs.get(c, qn(c)) for c in _COLUMNS)
+    table, seq, pk = qn(AuditEvent._meta.db_table), qn("sequence"), qn("id")
+    sql = f"SELECT {columns} FROM {table} WHERE {seq} >= %s ORDER BY {seq}, {pk} LIMIT %s"  # noqa: S608
+    last: tuple[int, int] | None = None
+    lower = start
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [lower, chunk_size])
+            rows = cursor.fetchall()
+        more = len(rows) == chunk_size
+        if last is not None and rows and rows[0][1] == last[0]:
+            # The query starts at the last sequence seen: drop what was already returned.
+            rows = [r for r in rows if (r[1], r[0]) > last]
+        if not rows:
+            return
+        yield rows
+        if not more:
+            return
+        last = (rows[-1][1], rows[-1][0])
+        lower = last[0]
+
+
+# --- Comparing columns with canonical bytes ---------------------------------------------------
+
+
+def _as_aware(value: Any) -> dt.datetime | None:
+    """A column or canonical time as an aware datetime (naive means UTC, as Django stores it)."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, dt.datetime):
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _time_matches(column: Any, canonical: str) -> bool:
+    """Does a stored time (read as naive UTC text, or an aware datetime) name the same instant
+    as the canonical ``YYYY-MM-DDTHH:MM:SS.ffffffZ``? Any spelling of the instant will do."""
+    a, b = _as_aware(column), _as_aware(canonical)
+    return a is not None and a == b
+
+
+def _ip_matches(column: str | None, canonical: Any) -> bool:
+    if column == canonical:
+        return True
+    if column is None or not isinstance(canonical, str):
+        return False
+    try:
+        return ipaddress.ip_address(column.split("/")[0]) == ipaddress.ip_address(canonical)
+    except ValueError:
+        return False
+
+
+def _json_equal(a: Any, b: Any) -> bool:
+    """JSON values equal as JSON: key order is not significant, and numbers compare by value
+    (PostgreSQL's jsonb may print 1e100 as an integer)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b or float(a) == float(b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
+
+
+def _changes_match(column: Any, canonical: Any) -> bool:
+    try:
+        value = _loads(column) if isinstance(column, str) else column
+    except (ValueError, TypeError):
+        return False
+    return value == canonical or _json_equal(value, canonical)
+
+
+def _loads(text: str) -> Any:
+    """Parse JSON: orjson (three times faster than the standard library, and this runs twice
+    per event), falling back to ``json.loads`` for what orjson refuses but Python writes (NaN,
+    integers beyond 64 bits, lone surrogates). Raises ValueError if it is not JSON at all."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+def _mismatch(row: tuple, payload: dict[str, Any]) -> str | None:
+    """The first column that differs from the canonical bytes, described; None if all match."""
+    values = dict(zip(_COLUMNS, row, strict=True))
+    for name in _PLAIN:
+        if values[name] != payload[name]:
+            return f"column {name} is {values[name]!r} but the hashed event says {payload[name]!r}"
+    if values["actor_id"] is not None and values["actor_id"] != payload["actor_id"]:
+        return (
+            f"column actor_id is {values['actor_id']!r} "
+            f"but the hashed event says {payload['actor_id']!r}"
+        )
+    if not isinstance(payload["created_at"], str) or not _time_matches(
+        values["created_at"], payload["created_at"]
+    ):
+        return (
+            f"column created_at is {values['created_at']!s} "
+            f"but the hashed event says {payload['created_at']!s}"
+        )
+    if not _changes_match(values["changes"], payload["changes"]):
+        return "column changes differs from the hashed event's changes"
+    if not _ip_matches(values["ip_address"], payload["ip_address"]):
+        return (
+            f"column ip_address is {values['ip_address']!r} "
+            f"but the hashed event says {payload['ip_address']!r}"
+        )
+    return None
+
+
+# --- The walk ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Walk:
+    expected: int
+    prev_hash: str
+    count: int = 0
+
+
+def _check_chunk(rows: list[tuple], walk: _Walk, pins: list[Pin], pin_index: int) -> int:
+    """Check a chunk of rows, advancing ``walk``; return the index of the next pin to meet.
+    Raises ``_Broken`` at the first bad event. One row at a time, on purpose: each row's parsed
+    JSON is freed before the next is parsed, which keeps the work in the CPU's cache (parsing
+    a whole chunk first and comparing column-wise was twice as slow)."""
+    loads = _loads
+    plain_of_payload = _PLAIN_OF_PAYLOAD
+    n_keys = len(_PAYLOAD_KEYS)
+    expected, prev = walk.expected, walk.prev_hash
+    next_pin = pins[pin_index].sequence if pin_index < len(pins) else None
+    try:
+        for row in rows:
+            seq = row[1]
+            if seq != expected:
+                if seq < expected:
+                    raise _Broken(seq, f"event {seq} is duplicated or out of order")
+                missing = f"{expected}" if seq == expected + 1 else f"{expected} to {seq - 1}"
+                raise _Broken(expected, f"event {missing} missing: the next stored event is {seq}")
+            canonical = row[17]
+            try:
+                payload = loads(canonical)
+            except (TypeError, ValueError):
+                raise _Broken(seq, "the stored canonical bytes are not valid JSON") from None
+            if type(payload) is not dict or len(payload) != n_keys:
+                raise _Broken(seq, "the stored canonical bytes are not an audit event")
+            created_at, actor_id, changes, ip_address = row[12], row[13], row[14], row[15]
+            try:
+                # Every key is read here, so one missing (with another in its place) raises.
+                if (
+                    plain_of_payload(payload) != row[1:12]
+                    or (actor_id is not None and actor_id != payload["actor_id"])
+                    or (
+                        not (
+                            (
+                                created_at == (c := payload["created_at"])[:26]
+                                or created_at == c[:26] + "+00"
+                            )
+                            and c[26:] == "Z"
+                        )
+                        and not _time_matches(created_at, c)
+                    )
+                    or (
+                        ip_address != payload["ip_address"]
+                        and not _ip_matches(ip_address, payload["ip_address"])
+                    )
+                    or (
+                        (loads(changes) if type(changes) is str else changes) != payload["changes"]
+                        and not _changes_match(changes, payload["changes"])
+                    )
+                ):
+                    reason = _mismatch(row, payload) or "a column differs from the hashed event"
+                    raise _Broken(seq, f"edited after it was recorded: {reason}")
+            except ValueError:
+                raise _Broken(
+                    seq, "edited after it was recorded: column changes is not JSON"
+                ) from None
+            except (KeyError, TypeError):
+                raise _Broken(seq, "the stored canonical bytes are not an audit event") from None
+            prev_hash, hash_ = row[11], row[16]
+            try:
+                digest = sha256(
+                    prev_hash.encode() + canonical
+                    if type(canonical) is bytes
+                    else (prev_hash + canonical).encode()
+                ).hexdigest()
+            except (TypeError, UnicodeError, AttributeError):
+                raise _Broken(seq, "stored hash inputs are not text") from None
+            if digest != hash_:
+                raise _Broken(
+                    seq,
+                    "stored hash is not SHA-256(prev_hash || canonical bytes): the row was edited",
+                )
+            if prev_hash != prev:
+                raise _Broken(
+                    seq,
+                    f"prev_hash does not match the hash of event {seq - 1}: "
+                    f"event {seq - 1} was changed and re-hashed, or this event was moved",
+                )
+            if seq == next_pin:
+                while pin_index < len(pins) and pins[pin_index].sequence == seq:
+                    pin = pins[pin_index]
+                    if pin.hash != hash_:
+                        raise _Broken(
+                            seq,
+                            f"hash of event {seq} differs from {pin.label}: "
+                            f"the ledger was rewritten at or before event {seq}",
+                        )
+                    pin_index += 1
+                next_pin = pins[pin_index].sequence if pin_index < len(pins) else None
+            prev = hash_
+            expected += 1
+    finally:
+        walk.count += expected - walk.expected
+        walk.expected, walk.prev_hash = expected, prev
+    return pin_index
+
+
+def verify_chain(
+    *,
+    pins: Iterable[Pin] = (),
+    since: Pin | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    using: str = "default",
+) -> VerifyResult:
+    """Walk the chain and check every event (see the module docstring), and every pin.
+
+    ``since`` starts the walk at a trusted (sequence, hash) — the latest checkpoint — instead of
+    the genesis: the event at that sequence must have that hash, and the events after it are
+    checked. The chain head row is always added as a pin."""
+    head = AuditChainHead.objects.using(using).filter(pk=1).values_list("sequence", "hash").first()
+    all_pins = list(pins)
+    if head is not None and head[0] > 0:
+        all_pins.append(Pin(head[0], head[1], "the chain head row"))
+    if since is not None and since.sequence > 0:
+        all_pins = [p for p in all_pins if p.sequence > since.sequence]
+    all_pins.sort(key=lambda p: p.sequence)
+
+    anchored = since is None or since.sequence <= 0
+    start = since.sequence if since is not None and since.sequence > 0 else 0
+    walk = _Walk(expected=start + 1, prev_hash=since.hash if since else GENESIS_HASH)
+    pin_index = 0
+    # A full walk reads from the lowest sequence there is, so that a forged event numbered 0 or
+    # below is seen too; a walk from a pin starts at the pinned event.
+    lower = start if not anchored else -(2**63)
+    try:
+        for chunk in _stream_rows(using, lower, chunk_size):
+            rows = chunk
+            if not anchored:
+                rows, anchored = _check_anchor(rows, since), True
+            pin_index = _check_chunk(rows, walk, all_pins, pin_index)
+        if not anchored:
+            raise _Broken(since.sequence, f"event {since.sequence} is missing ({since.label})")
+    except _Broken as broken:
+        return VerifyResult(
+            ok=False,
+            count=walk.count,
+            head_sequence=walk.expected - 1,
+            head_hash=walk.prev_hash,
+            first_bad_sequence=broken.sequence,
+            reason=broken.reason,
+            problems=[Problem(broken.sequence, broken.reason)],
+        )
+    last = walk.expected - 1
+    if pin_index < len(all_pins):
+        pin = all_pins[pin_index]
+        reason = (
+            f"the ledger ends at event {last} but {pin.label} records event {pin.sequence}: "
+            f"events {last + 1} to {pin.sequence} were removed (truncated or an older copy "
+            "restored)"
+        )
+        return VerifyResult(
+            ok=False,
+            count=walk.count,
+            head_sequence=last,
+            head_hash=walk.prev_hash,
+            first_bad_sequence=last + 1,
+            reason=reason,
+            problems=[Problem(last + 1, reason)],
+        )
+    return VerifyResult(ok=True, count=walk.count, head_sequence=last, head_hash=walk.prev_hash)
+
+
+def _check_anchor(rows: list[tuple], since: Pin) -> list[tuple]:
+    """The first chunk of a walk that starts at a trusted pin: its first row must be the pinned
+    event with the pinned hash; the walk goes on from the row after it."""
+    first = rows[0]
+    if first[1] != since.sequence or first[16] != since.hash:
+        raise _Broken(
+            since.sequence,
+            f"event {since.sequence} is missing or its hash differs from {since.label}",
+        )
+    return rows[1:]
+
+
+# --- Checkpoints and the whole ledger ---------------------------------------------------------
+
+
+def verify_ledger(
+    *,
+    checkpoint_dir: str | Path | None = None,
+    public_keys: Sequence[Any] | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    using: str = "default",
+) -> VerifyResult:
+    """Verify the chain, every checkpoint in ``checkpoint_dir`` (signature by a trusted key, and
+    that checkpoints never go backwards), and that the chain contains every checkpoint's
+    (sequence, hash). ``public_keys`` defaults to the configured trusted keys."""
+    checkpoints, problems = [], []
+    if checkpoint_dir is not None:
+        keys = audit_checkpoints.trusted_public_keys() if public_keys is None else public_keys
+        checkpoints, found = audit_checkpoints.load_checkpoints(checkpoint_dir, keys)
+        found += audit_checkpoints.order_problems(checkpoints)
+        problems = [Problem(sequence, reason) for sequence, reason in found]
+    pins = [Pin(c.sequence, c.hash, f"checkpoint {c.name} ({c.created_at})") for c in checkpoints]
+    result = verify_chain(pins=pins, chunk_size=chunk_size, using=using)
+    result.checkpoints_checked = len(checkpoints)
+    problems = result.problems + problems
+    if problems:
+        problems.sort(key=lambda p: (p.sequence is None, p.sequence or 0))
+        first = problems[0]
+        result.ok = False
+        result.first_bad_sequence = first.sequence
+        result.reason = first.reason
+        result.problems = problems
+    return result
+
+
+class LedgerBrokenError(Exception):
+    """The ledger failed verification, so it must not be signed."""
+
+    def __init__(self, result: VerifyResult) -> None:
+        super().__init__(result.summary())
+        self.result = result
+
+
+def checkpoint_ledger(
+    *,
+    directory: str | Path | None = None,
+    full: bool = False,
+    now: dt.datetime | None = None,
+    using: str = "default",
+) -> tuple[audit_checkpoints.Checkpoint, bool]:
+    """Verify the ledger and sign a checkpoint of its head; return it and whether it is new.
+
+    A broken ledger is never signed (``LedgerBrokenError``). By default only the events after
+    the latest valid checkpoint are checked, anchored on that checkpoint's hash, so the daily
+    run costs what the day added; ``full=True`` walks the whole chain. Running it again with
+    nothing appended writes nothing, so two runs (or two workers) at once are harmless."""
+    folder = Path(directory) if directory is not None else audit_checkpoints.checkpoint_dir()
+    keys = audit_checkpoints.trusted_public_keys()
+    latest = audit_checkpoints.latest_checkpoint(folder, keys)
+    since = (
+        Pin(latest.sequence, latest.hash, f"checkpoint {latest.name}")
+        if latest is not None and not full
+        else None
+    )
+    result = verify_chain(since=since, using=using)
+    if not result.ok:
+        raise LedgerBrokenError(result)
+    if latest is not None and (latest.sequence, latest.hash) == (
+        result.head_sequence,
+        result.head_hash,
+    ):
+        return latest, False
+    checkpoint = audit_checkpoints.write_checkpoint(
+        sequence=result.head_sequence, hash=result.head_hash, directory=folder, now=now
+    )
+    return checkpoint, True

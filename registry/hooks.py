@@ -1,0 +1,28 @@
+"""Extension points that apps built on the registry plug into.
+
+The registry never imports governance; governance registers here (in its AppConfig.ready) to
+react to registry changes inside the same transaction — for example, a change to a version's
+artifact or datasets invalidates the approvals that were bound to them. Hooks run synchronously
+and must not swallow errors: a failing hook rolls back the change that triggered it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+VersionChangedHook = Callable[..., None]
+_version_changed: list[VersionChangedHook] = []
+
+
+def on_version_bindings_changed(hook: VersionChangedHook) -> VersionChangedHook:
+    """Register ``hook(actor=, version=, changes=)``, called when a version's artifact digest,
+    artifact URI or set of linked datasets changes. Idempotent per function."""
+    if hook not in _version_changed:
+        _version_changed.append(hook)
+    return hook
+
+
+def version_bindings_changed(*, actor: Any, version: Any, changes: dict[str, Any]) -> None:
+    for hook in list(_version_changed):
+        hook(actor=actor, version=version, changes=changes)

@@ -1,0 +1,58 @@
+"""``manage.py audit_verify [--checkpoints DIR] [--public-key FILE]...``: check the audit ledger."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
+
+from registry.audit import audit_context
+from registry.audit_checkpoints import load_public_key
+from registry.audit_verify import verify_ledger
+from registry.choices import AuditSource
+
+
+class Command(BaseCommand):
+    help = (
+        "Walk the audit hash chain in constant memory and check every event, every checkpoint's "
+        "signature, that the chain still matches every checkpoint and never got shorter. "
+        "Prints 'OK <count> events, head <hash>', or the first bad sequence and why (exit 1)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--checkpoints",
+            metavar="DIR",
+            default=None,
+            help="Checkpoint directory (default: STEWARD_AUDIT_CHECKPOINT_DIR).",
+        )
+        parser.add_argument("--no-checkpoints", action="store_true", help="Check the chain alone.")
+        parser.add_argument(
+            "--public-key",
+            metavar="FILE",
+            action="append",
+            default=None,
+            help="Trust checkpoints signed by this key (PEM or base64); repeatable. Default: "
+            "the configured signing key and STEWARD_AUDIT_TRUSTED_KEY_FILES.",
+        )
+        parser.add_argument("--chunk-size", type=int, default=5000, help="Events read per query.")
+
+    def handle(self, *args, checkpoints, no_checkpoints, public_key, chunk_size, **options):
+        directory = None if no_checkpoints else checkpoints or settings.STEWARD_AUDIT_CHECKPOINT_DIR
+        try:
+            keys = None
+            if public_key:
+                keys = [load_public_key(Path(path).read_bytes()) for path in public_key]
+            with audit_context(source=AuditSource.COMMAND):
+                result = verify_ledger(
+                    checkpoint_dir=directory, public_keys=keys, chunk_size=chunk_size
+                )
+        except (ImproperlyConfigured, OSError) as exc:
+            raise CommandError(str(exc)) from exc
+        if not result.ok:
+            for problem in result.problems[1:]:
+                self.stderr.write(f"also: sequence {problem.sequence}: {problem.reason}")
+            raise CommandError(result.summary())
+        self.stdout.write(result.summary())
+        if directory:
+            self.stdout.write(f"{result.checkpoints_checked} checkpoints verified in {directory}")

@@ -1,0 +1,195 @@
+"""Read queries shared by the API, the web UI and tasks. Each returns a queryset or plain data
+with its relations already joined, so callers never walk relations row by row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.utils import timezone
+
+from . import charts
+from .models import (
+    AIModel,
+    AISystem,
+    CostRecord,
+    Dataset,
+    DatasetLineage,
+    Deployment,
+    Incident,
+    ModelVersion,
+    ModelVersionDataset,
+    Team,
+)
+
+Direction = Literal["upstream", "downstream"]
+
+
+def team_list() -> QuerySet[Team]:
+    return Team.objects.select_related("lead", "parent", "group")
+
+
+def system_list() -> QuerySet[AISystem]:
+    return AISystem.objects.select_related(
+        "owning_team", "technical_owner", "accountable_executive", "created_by"
+    )
+
+
+def model_list() -> QuerySet[AIModel]:
+    return AIModel.objects.select_related("system")
+
+
+def version_list() -> QuerySet[ModelVersion]:
+    return ModelVersion.objects.select_related(
+        "model", "model__system", "registered_by"
+    ).prefetch_related(
+        Prefetch("dataset_links", queryset=ModelVersionDataset.objects.select_related("dataset"))
+    )
+
+
+def dataset_list() -> QuerySet[Dataset]:
+    return Dataset.objects.select_related("owner_team")
+
+
+def deployment_list() -> QuerySet[Deployment]:
+    return Deployment.objects.select_related("model_version__model__system", "deployed_by")
+
+
+def incident_list() -> QuerySet[Incident]:
+    return Incident.objects.select_related("system", "model_version", "owner", "created_by")
+
+
+def cost_list() -> QuerySet[CostRecord]:
+    return CostRecord.objects.select_related("recorded_by").order_by("-period", "source", "id")
+
+
+@dataclass
+class SpendMonth:
+    """One month of a system's spend against its budget, for the spend chart."""
+
+    period: dt.date
+    amount: Decimal | None
+    budget: Decimal | None
+
+    @property
+    def over_budget(self) -> bool:
+        return self.amount is not None and self.budget is not None and self.amount > self.budget
+
+
+def months_back(today: dt.date, count: int = 12) -> list[dt.date]:
+    """The first days of the last ``count`` months, oldest first, ending with today's month."""
+    year, month = today.year, today.month
+    out = []
+    for _ in range(count):
+        out.append(dt.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out[::-1]
+
+
+def system_spend(
+    system: AISystem, *, today: dt.date | None = None, months: int = 12
+) -> dict[str, Any]:
+    """The context ``templates/registry/_spend.html`` draws: the last ``months`` months of
+    spend (all sources summed per month) against the monthly budget, and the records behind
+    them. Two queries, whatever the number of records."""
+    today = today or timezone.localdate()
+    periods = months_back(today, months)
+    records = list(
+        cost_list().filter(system=system, period__gte=periods[0], period__lte=periods[-1])
+    )
+    totals: dict[dt.date, Decimal] = {}
+    for record in records:
+        totals[record.period] = totals.get(record.period, Decimal(0)) + record.amount
+    spend = [SpendMonth(p, totals.get(p), system.monthly_budget) for p in periods]
+    return {
+        "system": system,
+        "spend_months": spend,
+        "spend_records": records,
+        "spend_chart": charts.spend_chart(spend, system.monthly_budget),
+    }
+
+
+# --- Lineage ----------------------------------------------------------------------------------
+
+
+@dataclass
+class LineageGraph:
+    """Datasets reachable from a start within ``depth`` hops, and the edges between them.
+    ``distance`` maps each dataset id to its hop count from the start (the start's own datasets
+    are at 0)."""
+
+    direction: Direction
+    depth: int
+    nodes: dict[int, Dataset] = field(default_factory=dict)
+    distance: dict[int, int] = field(default_factory=dict)
+    edges: list[DatasetLineage] = field(default_factory=list)
+    truncated: bool = False
+
+
+def clamp_depth(depth: Any, default: int = 5) -> int:
+    """A depth from user input, between 1 and the configured maximum. Raises ValueError."""
+    if depth in (None, ""):
+        return default
+    value = int(depth)
+    if value < 1 or value > settings.STEWARD_LINEAGE_MAX_DEPTH:
+        raise ValueError(f"depth must be between 1 and {settings.STEWARD_LINEAGE_MAX_DEPTH}")
+    return value
+
+
+def lineage_graph(start_ids: set[int], *, direction: Direction, depth: int) -> LineageGraph:
+    """Breadth-first walk of the dataset graph from ``start_ids``: one query per level, so the
+    cost grows with depth, not with the number of datasets."""
+    graph = LineageGraph(direction=direction, depth=depth)
+    graph.distance = dict.fromkeys(start_ids, 0)
+    frontier = set(start_ids)
+    near, far = (
+        ("target_id", "source_id") if direction == "upstream" else ("source_id", "target_id")
+    )
+    seen_edges: set[int] = set()
+    for level in range(1, depth + 1):
+        if not frontier:
+            break
+        edges = list(DatasetLineage.objects.filter(**{f"{near}__in": frontier}).order_by("id"))
+        nxt: set[int] = set()
+        for edge in edges:
+            if edge.pk in seen_edges:
+                continue
+            seen_edges.add(edge.pk)
+            graph.edges.append(edge)
+            other = getattr(edge, far)
+            if other not in graph.distance:
+                graph.distance[other] = level
+                nxt.add(other)
+        frontier = nxt
+    if frontier:
+        # Stopped by depth: say whether anything lies beyond.
+        graph.truncated = DatasetLineage.objects.filter(**{f"{near}__in": frontier}).exists()
+    graph.nodes = Dataset.objects.select_related("owner_team").in_bulk(list(graph.distance))
+    return graph
+
+
+def dataset_lineage(dataset: Dataset, *, direction: Direction, depth: int) -> LineageGraph:
+    return lineage_graph({dataset.pk}, direction=direction, depth=depth)
+
+
+def version_upstream(
+    version: ModelVersion, *, depth: int
+) -> tuple[list[ModelVersionDataset], LineageGraph]:
+    """The datasets a version was built from (one hop, with their roles) and what lies upstream of
+    them, ``depth`` hops from the version in all. Distances count from the version."""
+    # A no-op when the version was read through version_list(), which prefetched these already.
+    prefetch_related_objects(
+        [version],
+        Prefetch("dataset_links", queryset=ModelVersionDataset.objects.select_related("dataset")),
+    )
+    links = list(version.dataset_links.all())
+    graph = lineage_graph(
+        {link.dataset_id for link in links}, direction="upstream", depth=depth - 1
+    )
+    graph.depth = depth
+    graph.distance = {k: v + 1 for k, v in graph.distance.items()}
+    return links, graph

@@ -1,0 +1,39 @@
+"""State changes of the registry: one function per action, taking the acting user, atomic,
+locking the row before checking its state, and writing one audit event.
+
+``actor=None`` means the system itself (migrations, demo data, tasks with no user); permission
+checks apply to every other caller.
+"""
+
+from .costs import cost_record
+from .datasets import dataset_create, dataset_update, lineage_record
+from .ml import model_create, model_update, version_bindings, version_create, version_update
+from .operations import deployment_create, deployment_update, incident_create, incident_update
+from .systems import system_create, system_update
+from .teams import team_add_member, team_create, team_remove_member, team_update
+from .tokens import token_authenticate, token_create, token_revoke
+
+__all__ = [
+    "cost_record",
+    "dataset_create",
+    "dataset_update",
+    "deployment_create",
+    "deployment_update",
+    "incident_create",
+    "incident_update",
+    "lineage_record",
+    "model_create",
+    "model_update",
+    "system_create",
+    "system_update",
+    "team_add_member",
+    "team_create",
+    "team_remove_member",
+    "team_update",
+    "token_authenticate",
+    "token_create",
+    "token_revoke",
+    "version_bindings",
+    "version_create",
+    "version_update",
+]

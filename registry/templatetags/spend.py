@@ -1,0 +1,18 @@
+"""``{% system_spend system as spend %}``: the spend chart's data for a page that only has the
+system (the partial ``registry/_spend.html`` calls it when not given ``spend``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from .. import selectors
+from ..models import AISystem
+
+register = template.Library()
+
+
+@register.simple_tag
+def system_spend(system: AISystem) -> dict[str, Any]:
+    return selectors.system_spend(system)

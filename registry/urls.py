@@ -1,0 +1,14 @@
+"""Web UI routes of the registry: the systems list and the audit log. The system page, which
+shows approvals and reviews too, is routed by governance."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "registry"
+
+urlpatterns = [
+    path("systems/", views.systems, name="systems"),
+    path("audit/", views.audit_log, name="audit-log"),
+    path("audit/verify/", views.audit_verify, name="audit-verify"),
+]

@@ -1,0 +1,73 @@
+"""The governance demo (``manage.py seed_governance_demo``, after ``seed_demo``): idempotent,
+audited as a command, and it gives the worker's first chase something to email."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from governance import tasks
+from governance.choices import ApprovalStatus
+from governance.models import ApprovalRequest, Notification, RiskFinding, RiskReview
+from registry.audit_verify import verify_chain
+from registry.models import AuditChainHead, AuditEvent
+from tests.governance_support import run_task
+
+pytestmark = pytest.mark.django_db
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_governance_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo() -> str:
+    call_command("seed_demo", stdout=StringIO())
+    return seed()
+
+
+def test_reviews_findings_and_approvals_through_services_and_audited(demo):
+    assert "Governance demo loaded" in demo
+    assert RiskReview.objects.filter(status="open").count() == 5  # 3 overdue, successor, 1 due
+    assert RiskReview.objects.filter(status="in_progress").count() == 1
+    assert RiskReview.objects.filter(status="completed").count() == 1
+    assert RiskFinding.objects.count() == 2
+    statuses = sorted(ApprovalRequest.objects.values_list("status", flat=True))
+    assert statuses == [ApprovalStatus.APPROVED, ApprovalStatus.PENDING]
+    governance = AuditEvent.objects.filter(action__startswith="governance.")
+    # Six reviews opened, one started, one completed; two findings; two requests, three sign-offs.
+    assert governance.count() == 6 + 1 + 1 + 2 + 2 + 3
+    assert set(governance.values_list("source", flat=True)) == {"command"}
+    assert verify_chain().ok
+
+
+def test_second_run_changes_nothing(demo):
+    head = AuditChainHead.objects.get()
+    assert seed() == "Governance demo already loaded: nothing to do.\n"
+    assert AuditChainHead.objects.get().sequence == head.sequence
+
+
+def test_the_first_chase_emails_the_overdue_and_the_second_sends_nothing(demo):
+    assert run_task(tasks.chase_overdue, None)["issued"] == 8
+    recipients = sorted(m.to[0].split("@")[0] for m in mail.outbox)
+    assert recipients == ["claire", "daniel", "grace", "grace", "hannah", "ines", "ines", "viktor"]
+    assert run_task(tasks.chase_overdue, None)["issued"] == 0
+    assert len(mail.outbox) == 8
+    assert Notification.objects.filter(status="sent").count() == 8
+
+
+def test_refuses_without_the_demo_organisation(db):
+    with pytest.raises(CommandError, match="seed_demo"):
+        seed()
+
+
+@override_settings(PRODUCTION=True)
+def test_refuses_in_production(db):
+    with pytest.raises(CommandError, match="production"):
+        seed()

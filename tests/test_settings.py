@@ -1,0 +1,148 @@
+"""Settings and project wiring: production mode refuses to start without its secrets and passes
+``check --deploy``; the OpenAPI schema and docs are served, with every asset local."""
+
+import base64
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+BASE_DIR = Path(settings.BASE_DIR)
+REQUIRED = ("SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS", "EMAIL_URL")
+
+
+def production_env(tmp_path, **overrides):
+    """A clean production environment: nothing inherited from the test run but PATH and HOME."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "STEWARD_ENV": "production",
+        "STEWARD_VAR_DIR": str(tmp_path / "var"),
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "ALLOWED_HOSTS": "steward.example.com",
+        "EMAIL_URL": "smtp://mail.example.com:587",
+        "STEWARD_AUDIT_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+    }
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def manage(env, *args):
+    return subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+# --- Production mode --------------------------------------------------------------------------
+
+
+def test_production_check_deploy_is_clean(tmp_path):
+    result = manage(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_check_deploy_is_clean_with_hsts_preload(tmp_path):
+    env = production_env(tmp_path, SECURE_HSTS_PRELOAD="true")
+    result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("missing", REQUIRED)
+def test_production_refuses_to_start_without_a_required_variable(tmp_path, missing):
+    result = manage(production_env(tmp_path, **{missing: None}), "check")
+    assert result.returncode != 0
+    assert missing in result.stderr
+    assert "ImproperlyConfigured" in result.stderr
+
+
+def test_production_refuses_an_empty_secret_key(tmp_path):
+    result = manage(production_env(tmp_path, SECRET_KEY=""), "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_check_deploy_flags_a_weak_secret_key(tmp_path):
+    result = manage(
+        production_env(tmp_path, SECRET_KEY="short"), "check", "--deploy", "--fail-level", "WARNING"
+    )
+    assert result.returncode != 0
+    assert "security.W009" in result.stderr
+
+
+def test_production_forces_debug_off(tmp_path):
+    env = production_env(tmp_path, DEBUG="true")
+    result = manage(env, "shell", "-c", "from django.conf import settings; print(settings.DEBUG)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+# --- OpenAPI schema and docs ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_schema_is_served_and_names_the_contract(client):
+    resp = client.get("/api/schema/?format=json")
+    assert resp.status_code == 200
+    schema = resp.json()
+    assert schema["openapi"].startswith("3.")
+    for path in (
+        "/api/v1/systems/",
+        "/api/v1/systems/{id}/",
+        "/api/v1/models/",
+        "/api/v1/model-versions/",
+        "/api/v1/model-versions/{id}/lineage/",
+        "/api/v1/datasets/",
+        "/api/v1/datasets/{id}/lineage/",
+        "/api/v1/lineage-edges/",
+        "/api/v1/deployments/",
+        "/api/v1/incidents/",
+        "/api/v1/teams/",
+        "/api/v1/users/me/",
+        "/api/v1/auth/tokens/",
+    ):
+        assert path in schema["paths"], path
+    assert "tokenAuth" in schema["components"]["securitySchemes"]
+    assert client.get("/api/schema/").status_code == 200  # YAML by default
+
+
+def test_schema_generates_without_warnings(tmp_path):
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
+    )
+    assert (tmp_path / "schema.yml").read_text().startswith("openapi: 3")
+
+
+@pytest.mark.django_db
+def test_docs_are_served_with_local_assets_only(client):
+    resp = client.get("/api/docs/")
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    assets = re.findall(r'(?:src|href)\s*=\s*["\']([^"\']+)["\']', html)
+    assert assets, "the docs page references no assets"
+    external = [a for a in assets if re.match(r"(?i)(https?:)?//", a)]
+    assert external == []
+    assert not re.search(r"(?i)https?://[^\s\"']*(cdn|unpkg|jsdelivr|cloudflare)", html)
+    assert "/api/schema/" in html
+    for asset in assets:
+        assert asset.startswith(settings.STATIC_URL), asset
+        served = client.get(asset)
+        assert served.status_code == 200, asset
+        b"".join(served.streaming_content if served.streaming else [served.content])
