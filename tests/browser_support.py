@@ -22,9 +22,8 @@ imported into ``tests/conftest.py``, so every test module has it)::
   ``STEWARD_REQUIRE_SERVICES=1`` (CI), where it fails (see ``tests/conftest.py``).
 * ``sign_in(page, live_server, username)`` — through the real sign-in form; test users'
   passwords are ``pw-<username>`` (``tests.conftest.make_user``).
-* ``migration_data`` — the role groups and default policies that data migrations create: a
-  transactional test's flush removes them, and ``serialized_rollback`` cannot be relied on to
-  bring them back after another module's transactional test (content types collide).
+* ``migration_data`` (``tests/conftest.py``) — what the data migrations create (role groups, the
+  audit chain's head, the default policies), which a transactional test's flush removes.
 * ``screenshot(page, name)`` — saves ``var/screenshots/<name>.png`` (git-ignored).
 """
 
@@ -79,21 +78,6 @@ def browser_page(monkeypatch) -> Iterator[Any]:
             yield page
         finally:
             browser.close()
-
-
-@pytest.fixture
-def migration_data(transactional_db) -> None:
-    """Recreate what the data migrations seed (role groups, one policy per risk tier)."""
-    from django.contrib.auth.models import Group
-
-    from governance.defaults import DEFAULT_POLICIES
-    from governance.models import Policy
-    from registry.choices import Role
-
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
-    for tier, values in DEFAULT_POLICIES.items():
-        Policy.objects.get_or_create(risk_tier=tier, defaults=values)
 
 
 def sign_in(page: Any, live_server: Any, username: str, password: str | None = None) -> None:

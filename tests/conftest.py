@@ -24,7 +24,8 @@ from registry import services
 from registry.choices import DatasetRole, Lifecycle, RiskTier, Role, TeamFunction
 from registry.models import AuditEvent
 from tests.audit_support import allow_test_flush
-from tests.browser_support import browser_page, migration_data  # noqa: F401  (browser fixtures)
+from tests.browser_support import browser_page  # noqa: F401  (browser fixtures)
+from tests.live_support import seed_migration_data
 
 User = get_user_model()
 REQUIRE_SERVICES = os.environ.get("STEWARD_REQUIRE_SERVICES") == "1"
@@ -90,6 +91,18 @@ def _service_markers(request):
 
 
 # --- People and organisation ------------------------------------------------------------------
+
+
+@pytest.fixture
+def migration_data(transactional_db) -> None:
+    """What the data migrations create, for transactional tests (see tests/live_support.py).
+
+    Every test marked ``django_db(transaction=True)`` uses this rather than
+    ``serialized_rollback``: Django skips ``post_migrate`` when it flushes after a
+    serialized-rollback test, leaving the next plain transactional test with no content types
+    or permissions, and a plain flush recreates content types under new ids that a later
+    serialized rollback then collides with."""
+    seed_migration_data()
 
 
 def make_user(username: str, *roles: str, **extra: Any):

@@ -20,9 +20,8 @@ EVENTS = 2000
 
 
 @pytest.mark.postgres
-# serialized_rollback: restore the migrations' data after the flush, as the other transactional
-# modules do, so that a later serialized_rollback test does not collide with recreated rows.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migration_data")
 def test_eight_writers_append_2000_events_with_no_fork_and_no_gap():
     team = services.team_create(actor=None, name="Load", function=TeamFunction.ENGINEERING)
     start = AuditEvent.objects.count()

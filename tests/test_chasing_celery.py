@@ -32,7 +32,6 @@ from registry.choices import Role
 from registry.models import AuditEvent
 from tests.conftest import REQUIRE_SERVICES, make_user
 from tests.governance_support import function_team, open_review
-from tests.live_support import seed_migration_data
 
 pytestmark = [
     pytest.mark.redis,
@@ -43,14 +42,8 @@ pytestmark = [
         reason="needs Redis: set CELERY_BROKER_URL=redis://… to a reachable server",
     ),
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_data"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(transactional_db):
-    """Role groups and default policies: an earlier transactional test's flush may have emptied
-    them (``serialized_rollback`` would collide on content types; see tests/live_support.py)."""
-    seed_migration_data()
 
 
 ROOT = Path(__file__).resolve().parent.parent

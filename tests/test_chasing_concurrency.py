@@ -19,7 +19,6 @@ from registry.choices import Role
 from registry.models import AuditEvent
 from tests.conftest import REQUIRE_SERVICES, make_user
 from tests.governance_support import T0, function_team, hours, open_review
-from tests.live_support import seed_migration_data
 from tests.test_approvals_concurrency import run_at_once
 
 pytestmark = [
@@ -31,14 +30,8 @@ pytestmark = [
         reason="needs PostgreSQL: set DATABASE_URL=postgres://…",
     ),
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_data"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(transactional_db):
-    """Role groups and default policies: an earlier transactional test's flush may have emptied
-    them (``serialized_rollback`` would collide on content types; see tests/live_support.py)."""
-    seed_migration_data()
 
 
 @pytest.fixture

@@ -12,19 +12,13 @@ from registry import services
 from registry.choices import Environment
 from registry.models import AIModel, AuditEvent, Deployment, ModelVersion
 from tests.conftest import make_user
-from tests.live_support import seed_migration_data
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_data"),
     # Stages are deprecated in MLflow but still in its client, and Steward serves them.
     pytest.mark.filterwarnings("ignore::FutureWarning"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _seeded(transactional_db):
-    """Roles and policies, whatever the previous transactional test left (live_support)."""
-    seed_migration_data()
 
 
 @pytest.fixture

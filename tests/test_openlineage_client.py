@@ -21,15 +21,11 @@ from openlineage.client.transport.http import (
 from registry import services
 from registry.models import AuditEvent, Dataset, DatasetLineage
 from tests.helpers import check
-from tests.live_support import seed_migration_data
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _seeded(transactional_db):
-    """Roles and policies, whatever the previous transactional test left (live_support)."""
-    seed_migration_data()
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_data"),
+]
 
 
 @pytest.fixture
