@@ -8,7 +8,6 @@ imported into ``tests/conftest.py``, so every test module has it)::
     pytestmark = [
         pytest.mark.browser,
         pytest.mark.django_db(transaction=True),
-        pytest.mark.usefixtures("migration_data"),
     ]
 
     def test_something(live_server, browser_page, compliance_officer):

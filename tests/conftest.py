@@ -93,6 +93,14 @@ def _service_markers(request):
 # --- People and organisation ------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _migration_data_in_transactional_tests(request) -> None:
+    """Transactional tests get ``migration_data`` before any other fixture builds on it."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("migration_data")
+
+
 @pytest.fixture
 def migration_data(transactional_db) -> None:
     """What the data migrations create, for transactional tests (see tests/live_support.py).

@@ -21,7 +21,6 @@ EVENTS = 2000
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("migration_data")
 def test_eight_writers_append_2000_events_with_no_fork_and_no_gap():
     team = services.team_create(actor=None, name="Load", function=TeamFunction.ENGINEERING)
     start = AuditEvent.objects.count()

@@ -18,7 +18,6 @@ from tests.test_map import EXPECTED, gaps_fixture, org  # noqa: F401
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("migration_data"),
 ]
 
 

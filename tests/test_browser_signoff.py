@@ -15,7 +15,6 @@ from tests.ui_support import pending_approval
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("migration_data"),
 ]
 
 

@@ -42,7 +42,6 @@ pytestmark = [
         reason="needs Redis: set CELERY_BROKER_URL=redis://… to a reachable server",
     ),
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("migration_data"),
 ]
 
 

@@ -30,7 +30,6 @@ pytestmark = [
         reason="needs PostgreSQL: set DATABASE_URL=postgres://…",
     ),
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("migration_data"),
 ]
 
 

@@ -15,7 +15,6 @@ from tests.conftest import make_user
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("migration_data"),
     # Stages are deprecated in MLflow but still in its client, and Steward serves them.
     pytest.mark.filterwarnings("ignore::FutureWarning"),
 ]

@@ -24,7 +24,6 @@ from tests.helpers import check
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("migration_data"),
 ]
 
 
