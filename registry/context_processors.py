@@ -31,9 +31,9 @@ _REVIEWER = frozenset({"queue", "approvals", "reviews"})
 NAV_BY_ROLE: dict[str, frozenset[str]] = {
     Role.ENGINEER: frozenset({"dashboard", "systems", "queue", "approvals"}),
     **{role: _REVIEWER | {"dashboard", "systems"} for role in REVIEW_FUNCTIONS},
-    Role.COMPLIANCE: _REVIEWER | {"dashboard", "systems", "policies", "audit"},
+    Role.COMPLIANCE: _REVIEWER | {"dashboard", "map", "systems", "policies", "audit"},
     Role.EXECUTIVE: frozenset({"dashboard", "map", "systems"}),
-    Role.AUDITOR: frozenset({"dashboard", "audit", "systems"}),
+    Role.AUDITOR: frozenset({"dashboard", "map", "audit", "systems"}),
 }
 # Where a path belongs, so the current section is marked (aria-current).
 _SECTION_PREFIXES = (

@@ -12,8 +12,11 @@ ids are derived from names with SHA-256, not drawn at random.
 
 A few gaps are deliberate, because a real inventory has them and the accountability map should
 flag them: the marketing copy generator has no technical owner (and its open incident no owner),
-savings-rate pricing has no cost centre, and every production deployment was recorded before the
-approvals workflow existed.
+the code assistant's owner has left, no executive is accountable for transaction
+categorisation, savings-rate pricing has no cost centre, the customer support
+assistant and the code assistant spent over budget last month, and every production deployment
+was recorded before the approvals workflow existed (``seed_governance_demo`` approves some of them
+after the fact, lets one approval expire and invalidates another).
 """
 
 from __future__ import annotations
@@ -70,6 +73,8 @@ class Person:
     roles: tuple[str, ...]
     team: str | None
     is_superuser: bool = False
+    # False for someone who has left: the account exists, disabled, and still owns what it owned.
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -196,6 +201,15 @@ PEOPLE: tuple[Person, ...] = (
     Person("omar", "Omar", "Haddad", "Head of risk modelling", (Role.ENGINEER,), "risk-analytics"),
     Person("sofia", "Sofia", "Rossi", "Credit risk modeller", (Role.ENGINEER,), "risk-analytics"),
     Person("lars", "Lars", "Eriksen", "Data platform lead", (Role.ENGINEER,), "data-platform"),
+    Person(
+        "nils",
+        "Nils",
+        "Holm",
+        "ML engineer, developer tools (left in October)",
+        (Role.ENGINEER,),
+        "data-platform",
+        active=False,
+    ),
     Person("claire", "Claire", "Dubois", "Senior counsel, technology", (Role.LEGAL,), "legal"),
     Person("viktor", "Viktor", "Petrov", "Application security lead", (Role.SECURITY,), "security"),
     Person("ines", "Inès", "Moreau", "Data protection officer", (Role.PRIVACY,), "privacy"),
@@ -1463,7 +1477,7 @@ SYSTEMS: tuple[SystemSpec, ...] = (
         business_unit="Retail Banking",
         risk_rationale="Not in Annex III: a convenience feature, no decision about a person.",
         technical_owner="lars",
-        accountable_executive="daniel",
+        accountable_executive=None,  # deliberate gap: no executive has taken it on yet
         on_call_contact="#data-platform (business hours)",
         cost_centre="CC-2100",
         monthly_budget=Decimal("1100.00"),
@@ -1499,7 +1513,7 @@ SYSTEMS: tuple[SystemSpec, ...] = (
         intended_use="Suggestions only; code is reviewed as any other change.",
         business_unit="Technology",
         risk_rationale="Not in Annex III: developer productivity tool for employees.",
-        technical_owner="lars",
+        technical_owner="nils",  # deliberate gap: left in October, ownership never handed over
         accountable_executive="daniel",
         on_call_contact="#dev-productivity",
         cost_centre="CC-2000",
@@ -1842,3 +1856,32 @@ INCIDENTS: tuple[IncidentSpec, ...] = (
         version="2026.08",
     ),
 )
+
+
+# --- Spend -------------------------------------------------------------------------------------
+# A year of monthly spend for every system with a budget, as the FinOps pipeline reports it. The
+# months are the twelve up to the current one (the demo is loaded "now"); the figures are fixed
+# fractions of the budget, derived from the system and the month, so reruns agree.
+
+SPEND_MONTHS = 12
+#: Systems whose spend ran over budget in the latest month, and by how much (a fraction of it).
+OVER_BUDGET: dict[str, Decimal] = {
+    # Token use tripled after the assistant was opened to business customers.
+    "customer-support-assistant": Decimal("1.27"),
+    # Seats were added in October without a budget change.
+    "code-assistant": Decimal("1.12"),
+}
+
+
+def monthly_spend(system: SystemSpec, months_ago: int) -> Decimal | None:
+    """What ``system`` cost ``months_ago`` months before the current month; None when it has no
+    budget to compare with, or runs nowhere (proposed or retired)."""
+    if not system.monthly_budget or system.lifecycle in (Lifecycle.PROPOSED, Lifecycle.RETIRED):
+        return None
+    if months_ago == 0 and system.slug in OVER_BUDGET:
+        fraction = OVER_BUDGET[system.slug]
+    else:
+        # 55 % to 94 % of the budget, the same for the same system and month every time.
+        seed = int(hashlib.sha256(f"{system.slug}:{months_ago}".encode()).hexdigest()[:8], 16)
+        fraction = Decimal(55 + seed % 40) / 100
+    return (system.monthly_budget * fraction).quantize(Decimal("1.00"))

@@ -10,6 +10,7 @@ from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import timezone
 
 from registry import demo
 from registry.audit import chain_hash
@@ -19,6 +20,7 @@ from registry.models import (
     AISystem,
     AuditChainHead,
     AuditEvent,
+    CostRecord,
     Dataset,
     DatasetLineage,
     Deployment,
@@ -128,14 +130,31 @@ def test_every_role_has_a_user_and_every_team_a_lead_who_is_a_member(seeded):
 
 def test_demo_logins_use_the_demo_password_and_are_printed(seeded):
     for person in demo.PEOPLE:
-        assert authenticate(username=person.username, password=demo.DEMO_PASSWORD) is not None
-        assert person.username in seeded
+        user = authenticate(username=person.username, password=demo.DEMO_PASSWORD)
+        if person.active:
+            assert user is not None, person.username
+            assert person.username in seeded
+        else:  # someone who left: the account stays, disabled, and is not offered as a login
+            assert user is None, person.username
+            assert not User.objects.get(username=person.username).is_active
     assert demo.DEMO_PASSWORD in seeded
 
 
 def test_deliberate_gaps_are_there_for_the_accountability_map(seeded):
     assert AISystem.objects.filter(technical_owner__isnull=True).exists()
+    assert AISystem.objects.filter(technical_owner__is_active=False).exists()
+    assert AISystem.objects.filter(accountable_executive__isnull=True).exists()
     assert AISystem.objects.filter(cost_centre="").exists()
+
+
+def test_a_year_of_spend_with_two_systems_over_budget_this_month(seeded):
+    this_month = timezone.localdate().replace(day=1)
+    latest = CostRecord.objects.filter(period=this_month).select_related("system")
+    over = sorted(r.system.slug for r in latest if r.amount > r.system.monthly_budget)
+    assert over == sorted(demo.OVER_BUDGET)
+    fraud = AISystem.objects.get(slug="card-fraud-scoring")
+    assert fraud.cost_records.count() == demo.SPEND_MONTHS
+    assert not CostRecord.objects.filter(system__lifecycle__in=["proposed", "retired"]).exists()
 
 
 def test_fraud_lineage_has_a_diamond(seeded):

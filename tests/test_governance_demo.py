@@ -3,6 +3,7 @@ audited as a command, and it gives the worker's first chase something to email."
 
 from __future__ import annotations
 
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -14,7 +15,7 @@ from governance import tasks
 from governance.choices import ApprovalStatus
 from governance.models import ApprovalRequest, Notification, RiskFinding, RiskReview
 from registry.audit_verify import verify_chain
-from registry.models import AuditChainHead, AuditEvent
+from registry.models import AuditChainHead, AuditEvent, Deployment
 from tests.governance_support import run_task
 
 pytestmark = pytest.mark.django_db
@@ -38,11 +39,19 @@ def test_reviews_findings_and_approvals_through_services_and_audited(demo):
     assert RiskReview.objects.filter(status="in_progress").count() == 1
     assert RiskReview.objects.filter(status="completed").count() == 1
     assert RiskFinding.objects.count() == 2
-    statuses = sorted(ApprovalRequest.objects.values_list("status", flat=True))
-    assert statuses == [ApprovalStatus.APPROVED, ApprovalStatus.PENDING]
+    statuses = Counter(ApprovalRequest.objects.values_list("status", flat=True))
+    assert statuses == {
+        ApprovalStatus.APPROVED: 4,
+        ApprovalStatus.PENDING: 1,
+        ApprovalStatus.EXPIRED: 1,
+        ApprovalStatus.INVALIDATED: 1,
+    }
     governance = AuditEvent.objects.filter(action__startswith="governance.")
-    # Six reviews opened, one started, one completed; two findings; two requests, three sign-offs.
-    assert governance.count() == 6 + 1 + 1 + 2 + 2 + 3
+    # Six reviews opened, one started, one completed; two findings; seven requests with nine
+    # sign-offs; one expiry and one invalidation.
+    assert governance.count() == 6 + 1 + 1 + 2 + 7 + 9 + 1 + 1
+    # The three approved after the fact were re-deployed through the gate, linked to approvals.
+    assert Deployment.objects.filter(approval_link__isnull=False).count() == 3
     assert set(governance.values_list("source", flat=True)) == {"command"}
     assert verify_chain().ok
 
@@ -71,3 +80,26 @@ def test_refuses_without_the_demo_organisation(db):
 def test_refuses_in_production(db):
     with pytest.raises(CommandError, match="production"):
         seed()
+
+
+def test_the_map_flags_every_deliberate_gap_of_the_demo(demo, api):
+    from django.contrib.auth import get_user_model
+
+    daniel = get_user_model().objects.get(username="daniel")
+    body = api(daniel).get("/api/v1/accountability-map/").json()
+    gaps = {s["slug"]: {g["code"] for g in s["gaps"]} for s in body["systems"]}
+    # One system (or more) for each gap the demo organisation was given on purpose.
+    assert "no_owner" in gaps["marketing-copy-generator"]
+    assert "approval_invalidated" in gaps["marketing-copy-generator"]
+    assert "owner_inactive" in gaps["code-assistant"]
+    assert "over_budget" in gaps["code-assistant"]
+    assert "over_budget" in gaps["customer-support-assistant"]
+    assert "no_executive" in gaps["transaction-categorisation"]
+    assert "approval_expired" in gaps["aml-transaction-monitoring"]
+    assert "reporting_clock" in gaps["credit-decisioning"]
+    assert "review_overdue" in gaps["cv-screening"]
+    assert "no_cost_centre" in gaps["savings-rate-pricing"]
+    assert "unapproved_production" in gaps["card-fraud-scoring"]
+    # ... and the systems approved and re-deployed through the gate have none.
+    for slug in ("kyc-document-ocr", "sanctions-name-screening", "atm-cash-demand-forecast"):
+        assert gaps[slug] == set(), slug

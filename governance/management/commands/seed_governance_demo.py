@@ -7,8 +7,10 @@ the system itself with the audit source ``command``, in one transaction:
   progress, one completed (which opened its successor), one not yet due — so that the worker's
   first chase emails reminders and escalations to the console;
 * a few findings in the risk register;
-* two deployment approval requests: one approved, one pending with two of its five sign-offs
-  and past its SLA (so the missing functions are chased too).
+* deployment approval requests: one pending with two of its five sign-offs and past its SLA
+  (so the missing functions are chased too); several approved, some of them after the fact for
+  versions already in production; one whose validity ran out (expired by the expiry task) and
+  one invalidated when its engineer corrected the version's training data.
 
 Times are relative to when it runs (overdue means overdue now). Idempotent: a review is looked
 up by (system, function), a finding by (system, title), a request by (version, environment);
@@ -31,9 +33,10 @@ from django.utils import timezone
 from governance import findings, reviews
 from governance import services as gov
 from governance.models import ApprovalRequest, RiskFinding, RiskReview
+from registry import services as registry_services
 from registry.audit import audit_context
-from registry.choices import AuditSource
-from registry.models import AISystem, ModelVersion
+from registry.choices import AuditSource, DatasetRole, DeploymentStatus, Environment
+from registry.models import AISystem, Dataset, Deployment, ModelVersion
 
 User = get_user_model()
 HOUR = dt.timedelta(hours=1)
@@ -101,6 +104,11 @@ class ApprovalSpec:
     justification: str
     requested_ago: dt.timedelta
     signers: tuple[tuple[str, str], ...]  # (function, username), all approving
+    # What happens after the sign-offs: "" nothing; "redeployed" the requester re-deploys the
+    # running version through the gate, replacing the deployment recorded before approvals;
+    # "expired" the expiry task runs (its validity has run out); "invalidated" the requester
+    # corrects the version's training data.
+    then: str = ""
 
 
 APPROVALS = (
@@ -123,7 +131,62 @@ APPROVALS = (
         4 * DAY,
         (("legal", "claire"), ("security", "viktor")),
     ),
+    # Versions deployed before the workflow existed, approved after the fact and re-deployed
+    # through the gate, so the map shows production systems with and without a valid approval.
+    ApprovalSpec(
+        "kyc-doc-ocr",
+        "7.1",
+        "lars",
+        "Retroactive approval of the vendor OCR in production since January; DPA and pen test "
+        "attached.",
+        5 * DAY,
+        (("security", "viktor"),),
+        then="redeployed",
+    ),
+    ApprovalSpec(
+        "sanctions-name-matcher",
+        "2026.2",
+        "tomas",
+        "Retroactive approval: list-matching rules unchanged since February; recall tested "
+        "against the OFAC sample.",
+        3 * DAY,
+        (("security", "viktor"),),
+        then="redeployed",
+    ),
+    ApprovalSpec(
+        "atm-cash-demand",
+        "2.1.0",
+        "lars",
+        "Retroactive approval of the forecast in production since March.",
+        6 * DAY,
+        (("security", "viktor"),),
+        then="redeployed",
+    ),
+    # Approved, never deployed through the gate, and its 30 days ran out.
+    ApprovalSpec(
+        "aml-alert-ranker",
+        "1.1.0",
+        "tomas",
+        "Retroactive approval of the alert ranker; re-deployment planned for the autumn release.",
+        45 * DAY,
+        (("security", "viktor"),),
+        then="expired",
+    ),
+    # Approved; then the training data on record turned out incomplete, and correcting it
+    # invalidated the approval.
+    ApprovalSpec(
+        "marketing-copy-llm",
+        "2026.08",
+        "jonas",
+        "Retroactive approval of the copy model; brand and legal copy rules in the system prompt.",
+        8 * DAY,
+        (("security", "viktor"), ("compliance", "grace")),
+        then="invalidated",
+    ),
 )
+
+# The training data that the copy model's record missed (see the approval above).
+MISSED_TRAINING_DATA = ("s3://lake", "curated/help_centre_articles")
 
 
 class GovernanceDemoSeeder:
@@ -224,8 +287,44 @@ class GovernanceDemoSeeder:
                 comment="Reviewed the model card, datasets and evaluation.",
                 now=requested_at + i * 6 * HOUR,
             )
+        if spec.then == "redeployed":
+            self.redeploy_through_the_gate(version, self.users[spec.requester], requested_at)
+        elif spec.then == "expired":
+            gov.approvals_expire(now=self.now)
+        elif spec.then == "invalidated":
+            self.add_training_data(version, self.users[spec.requester])
         approval.refresh_from_db()
         self.created[f"{approval.status} approval requests"] += 1
+
+    def redeploy_through_the_gate(
+        self, version: ModelVersion, actor: Any, requested_at: dt.datetime
+    ) -> None:
+        """Replace the version's production deployment, recorded before approvals existed, by
+        one made through the gate with the approval just given."""
+        old = Deployment.objects.get(
+            model_version=version,
+            environment=Environment.PRODUCTION,
+            status=DeploymentStatus.ACTIVE,
+        )
+        registry_services.deployment_update(
+            actor=actor, deployment=old, data={"status": DeploymentStatus.RETIRED}
+        )
+        gov.deployment_record(
+            actor=actor,
+            model_version=version,
+            environment=Environment.PRODUCTION,
+            endpoint=old.endpoint,
+            notes="Re-deployed through the approval gate.",
+            deployed_at=requested_at + DAY,
+            now=requested_at + DAY,
+        )
+
+    def add_training_data(self, version: ModelVersion, actor: Any) -> None:
+        """Correct the version's lineage as its engineer would, through the registry."""
+        namespace, name = MISSED_TRAINING_DATA
+        links = [(link.dataset, link.role) for link in version.dataset_links.all()]
+        links.append((Dataset.objects.get(namespace=namespace, name=name), DatasetRole.TRAINING))
+        registry_services.version_update(actor=actor, version=version, data={}, datasets=links)
 
 
 class Command(BaseCommand):

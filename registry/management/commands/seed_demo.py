@@ -19,19 +19,22 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from registry import demo, services
 from registry.audit import audit_context
-from registry.choices import AuditSource, Role
+from registry.choices import AuditSource, CostSource, Role
 from registry.models import (
     AIModel,
     AISystem,
+    CostRecord,
     Dataset,
     Deployment,
     Incident,
     ModelVersion,
     Team,
 )
+from registry.selectors import months_back
 
 User = get_user_model()
 
@@ -59,6 +62,7 @@ class DemoSeeder:
         self.seed_deployments()
         self.seed_deprecations()
         self.seed_incidents()
+        self.seed_spend()
         return self.created
 
     # --- people and teams ---------------------------------------------------------------------
@@ -87,7 +91,8 @@ class DemoSeeder:
                     last_name=person.last_name,
                 )
                 user.password = self._demo_password_hash()
-                user.save(update_fields=["password"])
+                user.is_active = person.active
+                user.save(update_fields=["password", "is_active"])
                 user.groups.add(*[Group.objects.get(name=role) for role in person.roles])
                 self.created["users"] += 1
             self.users[person.username] = user
@@ -276,6 +281,28 @@ class DemoSeeder:
             )
             self.created["incidents"] += 1
 
+    def seed_spend(self) -> None:
+        """A year of monthly spend per system, from the FinOps pipeline, up to this month."""
+        periods = months_back(timezone.localdate(), demo.SPEND_MONTHS)[::-1]  # newest first
+        source = CostSource.FINOPS_PIPELINE
+        for spec in demo.SYSTEMS:
+            system = self.systems[spec.slug]
+            for months_ago, period in enumerate(periods):
+                amount = demo.monthly_spend(spec, months_ago)
+                if amount is None:
+                    continue
+                if CostRecord.objects.filter(system=system, period=period, source=source).exists():
+                    continue
+                services.cost_record(
+                    actor=None,
+                    system=system,
+                    period=period,
+                    amount=amount,
+                    currency=system.budget_currency,
+                    source=source,
+                )
+                self.created["monthly cost records"] += 1
+
     def _user_or_none(self, username: str | None) -> Any:
         return self.users[username] if username else None
 
@@ -286,7 +313,7 @@ def demo_logins() -> list[tuple[str, str, str, str]]:
     role_names = {r.value for r in Role}
     for person in demo.PEOPLE:
         user = User.objects.filter(username=person.username).first()
-        if user is None:
+        if user is None or not user.is_active:  # someone who left cannot sign in
             continue
         roles = sorted(user.groups.filter(name__in=role_names).values_list("name", flat=True))
         if user.is_superuser:
