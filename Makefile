@@ -48,8 +48,17 @@ format: install
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run
 
-bench: migrate
-	$(PY) bench/run_all.py
+## Run every benchmark under bench/ (SQLite; see README's Performance section for PostgreSQL).
+## The MLflow comparison needs MLflow in var/bench-mlflow (README says how); it is skipped without.
+bench: install
+	$(PY) bench/audit_bench.py
+	$(PY) bench/chase_bench.py
+	$(PY) bench/map_bench.py --systems 2000 --runs 10
+	@if [ -x var/bench-mlflow/bin/mlflow ]; then \
+		$(PY) bench/mlflow_bench.py --mlflow var/bench-mlflow/bin/mlflow; \
+	else \
+		echo "bench/mlflow_bench.py skipped: no MLflow in var/bench-mlflow (see README)"; \
+	fi
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache
