@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from .choices import Decision, ReviewFunction
-from .models import Policy
+from .choices import Decision, ReviewFunction, ReviewRecommendation, RiskRating
+from .models import Policy, RiskReview
 
 
 class SignoffForm(forms.Form):
@@ -129,3 +131,75 @@ class PolicyForm(forms.Form):
                 if data.get(f"cadence_{value}") is not None
             },
         }
+
+
+class ReviewCompleteForm(forms.Form):
+    """A review's outcome, as ``review_complete`` takes it (the API's ``ReviewCompleteSerializer``
+    has the same three fields). Whether the user may complete it is the service's question."""
+
+    rating = forms.ChoiceField(
+        label="Overall risk rating", choices=[("", "Choose a rating…"), *RiskRating.choices]
+    )
+    recommendation = forms.ChoiceField(
+        label="Recommendation", choices=ReviewRecommendation.choices, widget=forms.RadioSelect
+    )
+    summary = forms.CharField(
+        label="Findings summary",
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What the review found and why it leads to this rating, in words.",
+    )
+
+
+class ReviewManageForm(forms.Form):
+    """Reassign or reschedule an active review (``review_update``). ``etag`` is the version the
+    form was opened on: a stale form is refused, not applied. The assignee choices are the
+    function's active members; ``assignee_refusal`` in the service decides independence."""
+
+    etag = forms.CharField(widget=forms.HiddenInput)
+    assignee = forms.ModelChoiceField(
+        label="Assignee",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Nobody (any independent member of the function may take it)",
+    )
+    due_at = forms.DateTimeField(
+        label="Due",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args: Any, review: RiskReview, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.review = review
+        self.fields["assignee"].queryset = (
+            get_user_model()
+            .objects.filter(groups__name=review.function, is_active=True)
+            .order_by("username")
+        )
+        self.fields["assignee"].label_from_instance = lambda u: (
+            f"{u.get_full_name()} ({u.get_username()})" if u.get_full_name() else u.get_username()
+        )
+
+    @classmethod
+    def initial_for(cls, review: RiskReview, etag: str) -> dict[str, Any]:
+        return {"etag": etag, "assignee": review.assignee_id, "due_at": review.due_at}
+
+    def service_data(self) -> dict[str, Any]:
+        """The fields that changed, as the ``data`` that ``review_update`` takes. The form keeps
+        minutes only, so an untouched due date is not "changed" by its lost seconds."""
+        data: dict[str, Any] = {}
+        assignee = self.cleaned_data["assignee"]
+        if (assignee.pk if assignee else None) != self.review.assignee_id:
+            data["assignee"] = assignee
+        shown = timezone.localtime(self.review.due_at).replace(second=0, microsecond=0)
+        if self.cleaned_data["due_at"] != shown:
+            data["due_at"] = self.cleaned_data["due_at"]
+        return data
+
+
+class ReviewCancelForm(forms.Form):
+    """Cancelling a review (``review_cancel``): why."""
+
+    reason = forms.CharField(
+        label="Why cancel", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,8 +1,9 @@
-"""Web UI routes of governance: dashboard, my queue, approvals, system pages and policies."""
+"""Web UI routes of governance: dashboard, my queue, approvals, risk reviews, system pages and
+policies."""
 
 from django.urls import path
 
-from .views import approvals, dashboard, policies, systems
+from .views import approvals, dashboard, policies, reviews, systems
 
 app_name = "governance"
 
@@ -13,6 +14,11 @@ urlpatterns = [
     path("approvals/<int:pk>/", approvals.approval_detail, name="approval"),
     path("approvals/<int:pk>/withdraw/", approvals.approval_withdraw, name="approval-withdraw"),
     path("approvals/<int:pk>/resubmit/", approvals.approval_resubmit, name="approval-resubmit"),
+    path("reviews/", reviews.review_list, name="reviews"),
+    path("reviews/<int:pk>/", reviews.review_detail, name="review"),
+    path("reviews/<int:pk>/start/", reviews.review_start, name="review-start"),
+    path("reviews/<int:pk>/manage/", reviews.review_manage, name="review-manage"),
+    path("reviews/<int:pk>/cancel/", reviews.review_cancel, name="review-cancel"),
     path("systems/<slug:slug>/", systems.system_detail, name="system"),
     path("policies/", policies.policy_list, name="policies"),
     path("policies/<int:pk>/edit/", policies.policy_edit, name="policy-edit"),

@@ -1,5 +1,6 @@
 """The dashboard (what waits for me, the inventory at a glance, approval lead time) and my
-queue (every sign-off waiting for a function I belong to, overdue first)."""
+queue (every sign-off waiting for a function I belong to, and the risk reviews assigned to me or
+unassigned in my functions, each overdue first)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from registry.permissions import can_write_registry
 from .. import ui_selectors
 
 LEAD_TIME_WINDOW = dt.timedelta(days=90)
+DASHBOARD_ROWS = 10
 
 
 @login_required
@@ -24,10 +26,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     and lifecycle, and the median approval lead time."""
     now = timezone.now()
     queue = ui_selectors.signoff_queue(request.user, now=now)
+    review_queue = ui_selectors.review_queue(request.user, now=now)
     context = {
-        "queue": queue[:10],
-        "queue_total": len(queue),
-        "overdue_total": sum(1 for item in queue if item.overdue),
+        "queue": queue[:DASHBOARD_ROWS],
+        "review_queue": review_queue[:DASHBOARD_ROWS],
+        "queue_total": len(queue) + len(review_queue),
+        "overdue_total": sum(1 for item in [*queue, *review_queue] if item.overdue),
         "my_requests": (
             list(ui_selectors.my_open_requests(request.user))
             if can_write_registry(request.user)
@@ -46,5 +50,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     """Everything waiting for me, overdue first."""
     now = timezone.now()
-    items = ui_selectors.signoff_queue(request.user, now=now)
-    return render(request, "governance/queue.html", {"queue": items, "now": now})
+    context = {
+        "queue": ui_selectors.signoff_queue(request.user, now=now),
+        "review_queue": ui_selectors.review_queue(request.user, now=now),
+        "now": now,
+    }
+    return render(request, "governance/queue.html", context)

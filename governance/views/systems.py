@@ -1,7 +1,7 @@
 """The system page: the record (owners, risk, models and versions with their lineage,
 deployments, incidents, history) joined with its governance (approvals with each function's
-status; reviews and findings once they exist). It lives in governance because the registry never
-imports governance."""
+status; risk reviews and the risk register, as far as the user may see them). It lives in
+governance because the registry never imports governance."""
 
 from __future__ import annotations
 
@@ -10,15 +10,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.utils import timezone
 
 from registry import audit_selectors
 from registry import selectors as registry_selectors
 from registry.models import AISystem
 
-from .. import ui_selectors
+from .. import permissions, ui_selectors
 
 LINEAGE_DEPTH = 3
 HISTORY_ROWS = 25
+REVIEW_ROWS = 20
 SPEND_PARTIAL = "registry/_spend.html"
 
 
@@ -38,6 +40,7 @@ def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
         system = registry_selectors.system_list().get(slug=slug)
     except AISystem.DoesNotExist:
         raise Http404("No such system.") from None
+    now = timezone.now()
     versions = list(
         registry_selectors.version_list()
         .filter(model__system=system)
@@ -64,6 +67,12 @@ def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
             registry_selectors.incident_list().filter(system=system).order_by("-opened_at")
         ),
         "approvals": ui_selectors.system_approvals(system, request.user),
+        "reviews": ui_selectors.system_reviews(system, request.user, limit=REVIEW_ROWS, now=now),
+        "review_rows": REVIEW_ROWS,
+        "findings": ui_selectors.system_findings(system, request.user),
+        "reads_risk_records": permissions.reads_all_risk_records(request.user),
+        "now": now,
+        "today": timezone.localdate(now),
         "history": list(audit_selectors.audit_history(system)[:HISTORY_ROWS]),
         "spend_partial": _spend_partial(),
     }
