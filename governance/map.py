@@ -5,6 +5,11 @@ It reads a fixed handful of queries whatever the number of systems — the syste
 people joined and per-system figures as subquery annotations, then one query each for production
 deployments, approval requests, risk reviews and policies — and assembles rows in Python. Nothing
 in a row walks a relation, so rendering costs no further queries.
+
+Every query reads plain values, never model instances: at 2,000 systems, building system, team
+and user instances (and resolving their related-object caches) cost more than all the queries
+together. A row's ``system`` is a :class:`MapSystem` carrying exactly what the map shows, and each
+person and team is one shared :class:`Person` / :class:`TeamRef` however many rows name them.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import (
     Count,
@@ -93,7 +98,7 @@ class Gap:
         return f"{self.label}: {self.detail}" if self.detail else self.label
 
 
-@dataclass
+@dataclass(slots=True)
 class ReviewCell:
     """One function's review state for one system."""
 
@@ -108,13 +113,14 @@ class ReviewCell:
 
     @property
     def label(self) -> str:
+        # date().isoformat() is %Y-%m-%d for any four-digit year, at a tenth of strftime's cost.
         if self.status == "overdue":
-            return f"Overdue since {self.due_at:%Y-%m-%d}"
+            return f"Overdue since {self.due_at.date().isoformat()}"
         if self.status in ("open", "in_progress"):
             word = "Open" if self.status == "open" else "In progress"
-            return f"{word}, due {self.due_at:%Y-%m-%d}"
+            return f"{word}, due {self.due_at.date().isoformat()}"
         if self.status == "completed":
-            return f"Done {self.completed_at:%Y-%m-%d}"
+            return f"Done {self.completed_at.date().isoformat()}"
         return "Never reviewed"
 
 
@@ -133,11 +139,99 @@ class GraphVersion:
     datasets: list[str] = field(default_factory=list)
 
 
+_TIER_LABELS = dict(RiskTier.choices)
+_LIFECYCLE_LABELS = dict(Lifecycle.choices)
+
+
+@dataclass(slots=True, eq=False)
+class Person:
+    """A user as the map shows them (owner or executive): one per user, shared by their rows."""
+
+    pk: int
+    username: str
+    first_name: str
+    last_name: str
+    is_active: bool
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    def get_username(self) -> str:
+        return self.username
+
+    def get_full_name(self) -> str:
+        # As django.contrib.auth's AbstractUser.get_full_name.
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+@dataclass(slots=True, eq=False)
+class TeamRef:
+    """An owning team as the map shows it: one per team, shared by its rows."""
+
+    pk: int
+    name: str
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(slots=True, eq=False)
+class MapSystem:
+    """The columns of an AI system that its row shows (see :data:`SYSTEM_COLUMNS`), with the
+    attribute names of :class:`~registry.models.AISystem` so rows read the same."""
+
+    pk: int
+    name: str
+    slug: str
+    risk_tier: str
+    lifecycle: str
+    owning_team: TeamRef
+    technical_owner: Person | None
+    accountable_executive: Person | None
+    cost_centre: str
+    monthly_budget: Decimal | None
+    budget_currency: str
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def owning_team_id(self) -> int:
+        return self.owning_team.pk
+
+    @property
+    def technical_owner_id(self) -> int | None:
+        return self.technical_owner.pk if self.technical_owner else None
+
+    @property
+    def accountable_executive_id(self) -> int | None:
+        return self.accountable_executive.pk if self.accountable_executive else None
+
+    def get_risk_tier_display(self) -> str:
+        return _TIER_LABELS.get(self.risk_tier, self.risk_tier)
+
+    def get_lifecycle_display(self) -> str:
+        return _LIFECYCLE_LABELS.get(self.lifecycle, self.lifecycle)
+
+    def __str__(self) -> str:
+        return self.name
+
+
 @dataclass
 class SystemRow:
     """One system on the map, with everything its row shows already computed."""
 
-    system: AISystem
+    system: MapSystem
     approval_status: str = "not_deployed"
     production_deployments: int = 0
     reviews: list[ReviewCell] = field(default_factory=list)
@@ -165,20 +259,20 @@ class SystemRow:
 
 @dataclass
 class TeamGroup:
-    team: Team
+    team: TeamRef
     rows: list[SystemRow] = field(default_factory=list)
 
 
 @dataclass
 class ExecutiveGroup:
-    executive: Any  # a user, or None for systems nobody is accountable for
+    executive: Person | None  # None for systems nobody is accountable for
     teams: list[TeamGroup] = field(default_factory=list)
 
     @property
     def name(self) -> str:
         if self.executive is None:
             return "No accountable executive"
-        return self.executive.get_full_name() or self.executive.get_username()
+        return self.executive.display_name
 
     @property
     def system_count(self) -> int:
@@ -253,38 +347,34 @@ class AccountabilityMap:
 # --- The selector -----------------------------------------------------------------------------
 
 
-# What a row shows of a system; the rest of its record is on its own page.
+# What a row shows of a system, in the order the systems query reads them (then the people's
+# and team's columns, then the per-system figures); the rest of its record is on its own page.
 SYSTEM_COLUMNS = (
     "id",
     "name",
     "slug",
     "risk_tier",
     "lifecycle",
-    "owning_team",
-    "technical_owner",
-    "accountable_executive",
     "cost_centre",
     "monthly_budget",
     "budget_currency",
 )
+_PERSON = ("id", "username", "first_name", "last_name", "is_active")
+_FIGURES = (
+    "open_incident_count",
+    "report_due",
+    "overdue_signoff_count",
+    "spend_month",
+    "latest_period",
+    "latest_spend",
+)
 
 
-def _systems(filters: MapFilters, now: dt.datetime, month: dt.date) -> QuerySet[AISystem]:
-    """Systems narrowed by the filters, with their people joined and their per-system figures
-    (open incidents, the earliest running reporting clock, overdue sign-offs, spend this month
-    and in the latest month with any record) as subqueries: one query for all of them."""
-    person = ("id", "username", "first_name", "last_name", "is_active")
-    qs = (
-        _filtered(filters)
-        .select_related("owning_team", "technical_owner", "accountable_executive")
-        .only(
-            *SYSTEM_COLUMNS,
-            "owning_team__id",
-            "owning_team__name",
-            *(f"technical_owner__{f}" for f in person),
-            *(f"accountable_executive__{f}" for f in person),
-        )
-    )
+def _systems(filters: MapFilters, now: dt.datetime, month: dt.date) -> QuerySet:
+    """Systems narrowed by the filters, with their team and people joined and their per-system
+    figures (open incidents, the earliest running reporting clock, overdue sign-offs, spend this
+    month and in the latest month with any record) as subqueries: one query for all of them, as
+    tuples of :data:`SYSTEM_COLUMNS`, team, technical owner, executive and :data:`_FIGURES`."""
 
     def per_system(model_qs: QuerySet, expr: Any, output: Any) -> Subquery:
         return Subquery(
@@ -314,48 +404,62 @@ def _systems(filters: MapFilters, now: dt.datetime, month: dt.date) -> QuerySet[
         .values("n")[:1],
         output_field=IntegerField(),
     )
-    return qs.annotate(
-        open_incident_count=Coalesce(
-            per_system(
-                Incident.objects.exclude(status=IncidentStatus.RESOLVED),
-                Count("pk"),
-                IntegerField(),
+    return (
+        _filtered(filters)
+        .annotate(
+            open_incident_count=Coalesce(
+                per_system(
+                    Incident.objects.exclude(status=IncidentStatus.RESOLVED),
+                    Count("pk"),
+                    IntegerField(),
+                ),
+                0,
             ),
-            0,
-        ),
-        report_due=per_system(
-            Incident.objects.filter(
-                is_serious=True, report_due_at__isnull=False, reported_at__isnull=True
+            report_due=per_system(
+                Incident.objects.filter(
+                    is_serious=True, report_due_at__isnull=False, reported_at__isnull=True
+                ),
+                Min("report_due_at"),
+                None,
             ),
-            Min("report_due_at"),
-            None,
-        ),
-        overdue_signoff_count=Coalesce(overdue_signoffs, 0),
-        spend_month=per_system(CostRecord.objects.filter(period=month), Sum("amount"), money),
-        latest_period=Subquery(
-            CostRecord.objects.filter(system=OuterRef("pk"))
-            .order_by("-period")
-            .values("period")[:1]
-        ),
-        latest_spend=per_system(
-            CostRecord.objects.filter(period=latest_period), Sum("amount"), money
-        ),
-    ).order_by(
-        # Systems nobody is accountable for come last on every database.
-        F("accountable_executive__last_name").asc(nulls_last=True),
-        F("accountable_executive_id").asc(nulls_last=True),
-        "owning_team__name",
-        "name",
+            overdue_signoff_count=Coalesce(overdue_signoffs, 0),
+            spend_month=per_system(CostRecord.objects.filter(period=month), Sum("amount"), money),
+            latest_period=Subquery(
+                CostRecord.objects.filter(system=OuterRef("pk"))
+                .order_by("-period")
+                .values("period")[:1]
+            ),
+            latest_spend=per_system(
+                CostRecord.objects.filter(period=latest_period), Sum("amount"), money
+            ),
+        )
+        .order_by(
+            # Systems nobody is accountable for come last on every database.
+            F("accountable_executive__last_name").asc(nulls_last=True),
+            F("accountable_executive_id").asc(nulls_last=True),
+            "owning_team__name",
+            "name",
+        )
+        .values_list(
+            *SYSTEM_COLUMNS,
+            "owning_team_id",
+            "owning_team__name",
+            *(f"technical_owner__{f}" for f in _PERSON),
+            *(f"accountable_executive__{f}" for f in _PERSON),
+            *_FIGURES,
+        )
     )
+
+
+_CENT = Decimal("0.01")
 
 
 def _cents(value: Decimal | None) -> Decimal | None:
     """Sums come back from SQLite with spurious places; money has two."""
-    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+    return None if value is None else Decimal(value).quantize(_CENT)
 
 
-@dataclass(frozen=True)
-class _Request:
+class _Request(NamedTuple):
     """The parts of an approval request the map judges it by."""
 
     status: str
@@ -385,28 +489,99 @@ def _approval_of(request: _Request | None, now: dt.datetime) -> str:
 _APPROVAL_SEVERITY = ["none", "invalidated", "expired", "rejected", "pending", "valid"]
 
 
+def _read_rows(filters: MapFilters, now: dt.datetime, month: dt.date) -> list[SystemRow]:
+    """The systems query's tuples as rows, in its order, each person and team built once."""
+    people: dict[int, Person] = {}
+    teams: dict[int, TeamRef] = {}
+
+    def person(pk: int | None, *rest: Any) -> Person | None:
+        if pk is None:
+            return None
+        found = people.get(pk)
+        if found is None:
+            found = people[pk] = Person(pk, *rest)
+        return found
+
+    rows = []
+    for (
+        pk,
+        name,
+        slug,
+        risk_tier,
+        lifecycle,
+        cost_centre,
+        monthly_budget,
+        budget_currency,
+        team_id,
+        team_name,
+        o_id,
+        o_username,
+        o_first,
+        o_last,
+        o_active,
+        x_id,
+        x_username,
+        x_first,
+        x_last,
+        x_active,
+        open_incidents,
+        report_due,
+        overdue_signoffs,
+        spend_month,
+        latest_period,
+        latest_spend,
+    ) in _systems(filters, now, month):
+        team = teams.get(team_id)
+        if team is None:
+            team = teams[team_id] = TeamRef(team_id, team_name)
+        system = MapSystem(
+            pk,
+            name,
+            slug,
+            risk_tier,
+            lifecycle,
+            team,
+            person(o_id, o_username, o_first, o_last, o_active),
+            person(x_id, x_username, x_first, x_last, x_active),
+            cost_centre,
+            monthly_budget,
+            budget_currency,
+        )
+        rows.append(
+            SystemRow(
+                system,
+                # Overdue sign-offs for now: the selector adds overdue reviews and late reports.
+                overdue_items=overdue_signoffs,
+                open_incidents=open_incidents,
+                report_due_at=report_due,
+                spend_this_month=_cents(spend_month),
+                latest_spend=_cents(latest_spend),
+                latest_period=latest_period,
+            )
+        )
+    return rows
+
+
 def accountability_map(
     *,
     filters: MapFilters | None = None,
     now: dt.datetime | None = None,
     include_graph: bool = False,
+    graph_limit: int | None = None,
 ) -> AccountabilityMap:
-    """Build the map for ``filters`` as of ``now``. ``include_graph`` adds each system's model
-    versions (with their active deployments and the datasets they were built from) for the
-    graph view: two more queries, still independent of the number of systems."""
+    """Build the map for ``filters`` as of ``now``. ``include_graph`` adds each shown system's
+    model versions (with their active deployments and the datasets they were built from) for
+    the graph view: two more queries, still independent of the number of systems — and none
+    when more than ``graph_limit`` rows are shown, since the view will not draw them."""
     filters = filters or MapFilters()
     now = now or timezone.now()
     month = timezone.localdate(now).replace(day=1)
-    systems = list(_systems(filters, now, month))
+    ordered = _read_rows(filters, now, month)
     # The filtered systems' ids as a subquery, so related queries are scoped in the database
     # rather than by a list of thousands of parameters.
     system_ids = _filtered(filters).values("pk")
-    rows = {s.pk: SystemRow(system=s) for s in systems}
 
     # Production deployments still running, with the approval each was linked to.
-    # Plain values rather than model instances: building thousands of instances cost more than
-    # the queries themselves.
-    request_fields = ("id", "status", "expires_at", "first_deployed_at", "model_version_id")
     deployments = (
         Deployment.objects.filter(
             environment=Environment.PRODUCTION,
@@ -428,11 +603,17 @@ def accountability_map(
             environment=Environment.PRODUCTION, model_version__model__system__in=system_ids
         )
         .order_by("created_at", "id")
-        .values_list(*request_fields, "model_version__model__system_id")
+        .values_list(
+            "status",
+            "expires_at",
+            "first_deployed_at",
+            "model_version_id",
+            "model_version__model__system_id",
+        )
     )
     latest_by_version: dict[int, _Request] = {}
     latest_by_system: dict[int, _Request] = {}
-    for _pk, status, expires_at, first_deployed_at, version_id, system_id in requests:
+    for status, expires_at, first_deployed_at, version_id, system_id in requests:
         request = _Request(status, expires_at, first_deployed_at)
         latest_by_version[version_id] = request
         latest_by_system[system_id] = request
@@ -447,44 +628,44 @@ def accountability_map(
                 status = "none"  # approved, but this deployment was not made through it
         statuses[system_id].append(status)
 
-    policies = {p.risk_tier: p for p in Policy.objects.all()}
+    # The functions each tier's policy asks to review, in the policy's order.
+    tier_functions = {
+        tier: list(cadence or {})
+        for tier, cadence in Policy.objects.values_list("risk_tier", "review_cadence_days")
+    }
     reviews = _reviews(system_ids, now)
 
-    for pk, row in rows.items():
-        s = row.system
-        found = statuses.get(pk, [])
+    for row in ordered:
+        pk = row.system.pk
+        found = statuses.get(pk, ())
         row.production_deployments = len(found)
         if found:
             row.approval_status = min(found, key=_APPROVAL_SEVERITY.index)
         elif pk in latest_by_system:
             status = _approval_of(latest_by_system[pk], now)
             row.approval_status = "not_deployed" if status == "valid" else status
-        functions = list(
-            (policies[s.risk_tier].review_cadence_days or {}) if s.risk_tier in policies else {}
-        )
-        cells = reviews.get(pk, {})
-        functions += sorted(f for f in cells if f not in functions)
-        row.reviews = [cells.get(f) or ReviewCell(f, "none") for f in functions]
-        row.open_incidents = s.open_incident_count
-        row.report_due_at = s.report_due
-        row.spend_this_month = _cents(s.spend_month)
-        row.latest_spend = _cents(s.latest_spend)
-        row.latest_period = s.latest_period
-        overdue_reviews = sum(1 for c in row.reviews if c.overdue)
+        functions = tier_functions.get(row.system.risk_tier, ())
+        cells = reviews.get(pk)
+        if cells:
+            extra = sorted(f for f in cells if f not in functions)
+            row.reviews = [cells.get(f) or ReviewCell(f, "none") for f in (*functions, *extra)]
+        else:
+            row.reviews = [ReviewCell(f, "none") for f in functions]
+        overdue_reviews = sum(1 for c in row.reviews if c.status == "overdue")
         late_report = 1 if row.report_due_at and row.report_due_at < now else 0
-        row.overdue_items = overdue_reviews + s.overdue_signoff_count + late_report
+        row.overdue_items += overdue_reviews + late_report
         row.gaps = _gaps(row, found, now)
 
-    if include_graph:
-        _attach_graph(rows, system_ids)
-
-    ordered = [rows[s.pk] for s in systems]
     total = len(ordered)
     if filters.gaps_only:
         ordered = [r for r in ordered if r.gaps]
+    if include_graph and (graph_limit is None or len(ordered) <= graph_limit):
+        # Only the rows shown: with "gaps only" that is a list of ids, else the filter itself.
+        shown = [r.system.pk for r in ordered] if filters.gaps_only else system_ids
+        _attach_graph({r.system.pk: r for r in ordered}, shown)
     counts = dict.fromkeys(GAPS, 0)
     for row in ordered:
-        for code in set(row.gap_codes):
+        for code in {g.code for g in row.gaps}:
             counts[code] += 1
     return AccountabilityMap(
         filters=filters,
@@ -520,19 +701,19 @@ def _reviews(system_ids: QuerySet, now: dt.datetime) -> dict[int, dict[str, Revi
         .order_by()
         .values("system_id", "function")
         .annotate(last=Max("completed_at"))
+        .values_list("system_id", "function", "last")
     )
-    for item in completed:
-        out[item["system_id"]][item["function"]] = ReviewCell(
-            item["function"], "completed", completed_at=item["last"]
-        )
-    active = RiskReview.objects.filter(
-        system__in=system_ids, status__in=ACTIVE_REVIEW_STATUSES
-    ).values("system_id", "function", "status", "due_at")
-    for item in active:
-        status = "overdue" if item["due_at"] < now else item["status"]
-        out[item["system_id"]][item["function"]] = ReviewCell(
-            item["function"], status, due_at=item["due_at"]
-        )
+    for system_id, function, last in completed:
+        out[system_id][function] = ReviewCell(function, "completed", completed_at=last)
+    active = (
+        RiskReview.objects.filter(system__in=system_ids, status__in=ACTIVE_REVIEW_STATUSES)
+        .order_by()
+        .values_list("system_id", "function", "status", "due_at")
+    )
+    for system_id, function, status, due_at in active:
+        if due_at < now:
+            status = "overdue"
+        out[system_id][function] = ReviewCell(function, status, due_at=due_at)
     return out
 
 
@@ -581,32 +762,39 @@ def _gaps(row: SystemRow, production: list[str], now: dt.datetime) -> list[Gap]:
     return gaps
 
 
-def _attach_graph(rows: dict[int, SystemRow], system_ids: QuerySet) -> None:
+def _attach_graph(rows: dict[int, SystemRow], system_ids: QuerySet | list[int]) -> None:
     """Versions with an active deployment, their deployments and the datasets they were built
     from, for the graph view. Two queries."""
     deployments = (
         Deployment.objects.filter(
             status=DeploymentStatus.ACTIVE, model_version__model__system__in=system_ids
         )
-        .select_related("model_version__model")
         .order_by("model_version_id", "environment", "id")
+        .values_list(
+            "id",
+            "environment",
+            "endpoint",
+            "model_version_id",
+            "model_version__version",
+            "model_version__model__name",
+            "model_version__model__system_id",
+        )
     )
     versions: dict[int, GraphVersion] = {}
-    for d in deployments:
-        mv = d.model_version
-        node = versions.get(mv.pk)
+    for pk, environment, endpoint, version_id, version, model_name, system_id in deployments:
+        node = versions.get(version_id)
         if node is None:
-            node = versions[mv.pk] = GraphVersion(mv.pk, f"{mv.model.name} v{mv.version}")
-            rows[mv.model.system_id].versions.append(node)
-        node.deployments.append(GraphDeployment(d.pk, d.environment, d.endpoint))
+            node = versions[version_id] = GraphVersion(version_id, f"{model_name} v{version}")
+            rows[system_id].versions.append(node)
+        node.deployments.append(GraphDeployment(pk, environment, endpoint))
     links = (
         ModelVersionDataset.objects.filter(model_version_id__in=list(versions))
-        .select_related("dataset")
         .order_by("model_version_id", "dataset__namespace", "dataset__name")
+        .values_list("model_version_id", "dataset__namespace", "dataset__name")
     )
-    for link in links:
-        names = versions[link.model_version_id].datasets
-        label = str(link.dataset)
+    for version_id, namespace, name in links:
+        names = versions[version_id].datasets
+        label = f"{namespace}/{name}"  # as str(Dataset)
         if label not in names:
             names.append(label)
 
@@ -616,10 +804,11 @@ def _group(rows: list[SystemRow]) -> list[ExecutiveGroup]:
     groups: list[ExecutiveGroup] = []
     for row in rows:
         executive = row.system.accountable_executive
-        if not groups or groups[-1].executive != executive:
+        # One Person per user, so identity is equality.
+        if not groups or groups[-1].executive is not executive:
             groups.append(ExecutiveGroup(executive))
         teams = groups[-1].teams
-        if not teams or teams[-1].team.pk != row.system.owning_team_id:
+        if not teams or teams[-1].team is not row.system.owning_team:
             teams.append(TeamGroup(row.system.owning_team))
         teams[-1].rows.append(row)
     return groups

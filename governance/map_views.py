@@ -70,7 +70,9 @@ def map_page(request: HttpRequest) -> HttpResponse:
     if isinstance(filters, HttpResponse):
         return filters
     view = "graph" if request.GET.get("view") == "graph" else "table"
-    amap = accountability_map(filters=filters, include_graph=view == "graph")
+    amap = accountability_map(
+        filters=filters, include_graph=view == "graph", graph_limit=GRAPH_LIMIT
+    )
     context: dict[str, Any] = {
         "map": amap,
         "view": view,
