@@ -61,6 +61,23 @@ def test_compliance_signs_from_the_queue_and_sees_the_status_change(
     assert "Nothing is waiting for you." in page.content()
 
 
+def test_a_rejection_without_a_reason_shows_the_error_in_place(
+    live_server, browser_page, compliance_officer, approval
+):
+    # The server answers the htmx post with 400 and the panel; htmx must swap it in (its
+    # default drops 4xx answers, and the reviewer would see nothing happen).
+    page = browser_page
+    sign_in(page, live_server, "cora")
+    page.goto(f"{live_server.url}/approvals/{approval.pk}/")
+    page.get_by_label("Reject").check()
+    page.get_by_role("button", name="Record my decision").click()
+    page.get_by_text("Say why, so the requester knows what to change.").wait_for()
+    assert page.url == f"{live_server.url}/approvals/{approval.pk}/"  # swapped, not navigated
+    approval.refresh_from_db()
+    assert approval.status == ApprovalStatus.PENDING
+    assert not approval.signoffs.exists()
+
+
 def test_engineer_sees_why_they_may_not_sign(live_server, browser_page, engineer, approval):
     page = browser_page
     sign_in(page, live_server, "erin")
