@@ -405,3 +405,24 @@ def test_spend_this_month_counts_only_this_month(org):
     assert row.spend_this_month is None
     assert row.latest_spend == Decimal("5000.00")
     assert "over_budget" in row.gap_codes  # its latest recorded month was over
+
+
+def test_names_from_data_are_escaped_on_the_page(client, executive, org):
+    """The table's rows are built in Python, outside the template's autoescaping: every name
+    that comes from data must still reach the page escaped, never as markup."""
+    script = "<script>alert('x')</script>"
+    team = services.team_create(actor=None, name='<b>Team & "Co"</b>', function="engineering")
+    leaver = make_user("o<i>", Role.ENGINEER, is_active=False, last_name="<img src=x>")
+    boss = make_user("x<u>", Role.EXECUTIVE, last_name="<em>Boss</em>", is_active=False)
+    org.system(script, owning_team=team, technical_owner=leaver, accountable_executive=boss)
+    client.force_login(executive)
+    for url in ("/map/", "/map/?view=graph"):
+        html = client.get(url).content.decode()
+        for raw in (script, "<b>Team", "<img src=x>", "<em>Boss", "o<i>"):
+            assert raw not in html, (url, raw)
+        assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html, url
+    html = client.get("/map/").content.decode()
+    assert "&lt;b&gt;Team &amp; &quot;Co&quot;&lt;/b&gt;" in html
+    assert "O&lt;i&gt; &lt;img src=x&gt;" in html  # the owner's name, then the gap's username
+    assert "Technical owner has left (inactive): o&lt;i&gt;" in html
+    assert "X&lt;u&gt; &lt;em&gt;Boss&lt;/em&gt;" in html
