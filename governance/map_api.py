@@ -4,6 +4,7 @@ paginated list: it is what an executive dashboard or a GRC tool pulls whole."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
@@ -38,16 +39,35 @@ def _money(value: Any) -> str | None:
     return None if value is None else format(value, "f")
 
 
-def row_payload(row: SystemRow) -> dict[str, Any]:
+def _when(value: dt.datetime | None) -> str | None:
+    """A datetime written as DRF's JSON encoder writes it (ISO 8601, ``Z`` for UTC). Done here
+    because the encoder's per-value fallback, called for thousands of review dates, cost more
+    than encoding the rest of the document."""
+    if value is None:
+        return None
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def row_payload(row: SystemRow, people: dict[int, Any] | None = None) -> dict[str, Any]:
+    """One system's entry. ``people`` (user id → entry) lets a whole map build each person's
+    entry once however many systems name them."""
     s = row.system
+    if people is None:
+        people = {}
+    owner, executive = s.technical_owner, s.accountable_executive
+    if owner is not None and owner.pk not in people:
+        people[owner.pk] = _person(owner)
+    if executive is not None and executive.pk not in people:
+        people[executive.pk] = _person(executive)
     return {
         "id": s.pk,
         "name": s.name,
         "slug": s.slug,
         "url": f"/systems/{s.slug}/",
-        "accountable_executive": _person(s.accountable_executive),
+        "accountable_executive": people[executive.pk] if executive is not None else None,
         "owning_team": {"id": s.owning_team_id, "name": s.owning_team.name},
-        "technical_owner": _person(s.technical_owner),
+        "technical_owner": people[owner.pk] if owner is not None else None,
         "risk_tier": s.risk_tier,
         "lifecycle": s.lifecycle,
         "approval_status": row.approval_status,
@@ -56,14 +76,14 @@ def row_payload(row: SystemRow) -> dict[str, Any]:
             {
                 "function": c.function,
                 "status": c.status,
-                "due_at": c.due_at,
-                "completed_at": c.completed_at,
+                "due_at": _when(c.due_at),
+                "completed_at": _when(c.completed_at),
             }
             for c in row.reviews
         ],
         "overdue_items": row.overdue_items,
         "open_incidents": row.open_incidents,
-        "report_due_at": row.report_due_at,
+        "report_due_at": _when(row.report_due_at),
         "spend": {
             "this_month": _money(row.spend_this_month),
             "latest_month": row.latest_period.strftime("%Y-%m") if row.latest_period else None,
@@ -77,6 +97,7 @@ def row_payload(row: SystemRow) -> dict[str, Any]:
 
 
 def map_payload(amap: AccountabilityMap) -> dict[str, Any]:
+    people: dict[int, Any] = {}
     return {
         "generated_at": amap.now,
         "month": amap.month.strftime("%Y-%m"),
@@ -84,7 +105,7 @@ def map_payload(amap: AccountabilityMap) -> dict[str, Any]:
         "total_systems": amap.total_systems,
         "count": len(amap.rows),
         "gap_counts": amap.gap_counts,
-        "systems": [row_payload(r) for r in amap.rows],
+        "systems": [row_payload(r, people) for r in amap.rows],
     }
 
 
