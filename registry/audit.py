@@ -70,9 +70,14 @@ def set_token_prefix(prefix: str) -> None:
 # --- Canonical encoding -----------------------------------------------------------------------
 
 
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def to_jsonable(value: Any) -> Any:
     """A stable JSON-ready form of a field value: decimals as strings, datetimes in UTC ISO 8601
     with microseconds, model instances by primary key."""
+    if type(value) in _PLAIN_TYPES:  # most values: as they are, without the checks below
+        return value
     if isinstance(value, dt.datetime):
         if timezone.is_naive(value):
             value = timezone.make_aware(value, dt.UTC)
@@ -97,9 +102,17 @@ def to_jsonable(value: Any) -> Any:
 def canonical_bytes(payload: dict[str, Any]) -> bytes:
     """Sorted keys, no insignificant whitespace, UTF-8: the same event always gives the same
     bytes, whatever order its keys were built in."""
-    return json.dumps(
-        to_jsonable(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode("utf-8")
+    return _json(to_jsonable(payload)).encode("utf-8")
+
+
+# What json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False) builds on
+# every call, built once.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _json(value: Any) -> str:
+    """One JSON value as ``canonical_bytes()`` spells it (before UTF-8 encoding)."""
+    return _ENCODER.encode(value)
 
 
 def chain_hash(prev_hash: str, canonical: bytes) -> str:
@@ -226,8 +239,29 @@ class AuditEntry:
         return cls(object_type_of(obj), str(obj.pk), label[:300], changes or {})
 
 
-# Rows per executemany call in record_many(): bounds the memory of one call's parameters.
+# Rows per statement (PostgreSQL) or ``executemany`` call (SQLite) in record_many(): bounds the
+# memory of one statement's parameters.
 _MANY_BATCH = 5000
+
+
+# The keys of ``event_payload()``, in the order ``canonical_bytes()`` writes them.
+_PAYLOAD_KEYS = (
+    "action",
+    "actor_id",
+    "actor_name",
+    "actor_token",
+    "changes",
+    "created_at",
+    "ip_address",
+    "object_id",
+    "object_repr",
+    "object_type",
+    "prev_hash",
+    "request_id",
+    "sequence",
+    "source",
+    "user_agent",
+)
 
 
 def record_many(
@@ -236,9 +270,11 @@ def record_many(
     """Append one event per entry, in order, in the caller's transaction; return how many.
 
     For tasks that change many rows in one run (a chase issuing thousands of reminders): the
-    head is locked and moved once and the rows go in with ``executemany``, instead of three
-    statements per event. Each event is exactly what ``record()`` would write for its entry,
-    one after the other, with the same actor, action, time and context."""
+    head is locked and moved once, and the rows go in by the thousand — on PostgreSQL as one
+    JSON document per statement, unpacked by ``jsonb_to_recordset`` (Django binds parameters on
+    the client, so ``executemany`` there is one INSERT per row); on SQLite with
+    ``executemany``. Each event is exactly what ``record()`` would write for its entry, one
+    after the other, with the same actor, action, time and context."""
     entries = list(entries)
     if not entries:
         return 0
@@ -259,17 +295,20 @@ def record_many(
         "ip_address": _normal_ip(ctx.ip_address),
         "user_agent": ctx.user_agent[:300],
     }
-    converters = {
-        f.attname: f
-        for f in sql.fields
-        if isinstance(f, models.DateTimeField | models.JSONField | models.GenericIPAddressField)
-    }
-    fixed = {"created_at": converters["created_at"].get_db_prep_save(now, connection)}
-    fixed["ip_address"] = converters["ip_address"].get_db_prep_save(
-        common["ip_address"], connection
-    )
-    changes_field = converters["changes"]
-    names = [f.attname for f in sql.fields]
+    # canonical_bytes() of a payload is "{" + the members, each '"key":value', in key order,
+    # joined by "," + "}"; the members shared by every event are encoded once.
+    members = {key: f'"{key}":{_json(value)}' for key, value in common.items()}
+    postgres = sql.insert_set is not None
+    if not postgres:
+        converters = {f.attname: f for f in sql.fields}
+        fixed = {
+            "created_at": converters["created_at"].get_db_prep_save(now, connection),
+            "ip_address": converters["ip_address"].get_db_prep_save(
+                common["ip_address"], connection
+            ),
+        }
+        changes_field = converters["changes"]
+        names = [f.attname for f in sql.fields]
     with connection.cursor() as cursor:
         cursor.execute(sql.lock_head)
         head = cursor.fetchone()
@@ -278,38 +317,52 @@ def record_many(
             cursor.execute(sql.lock_head)
             head = cursor.fetchone()
         sequence, prev_hash = head
-        params: list[list[Any]] = []
+        batch: list[Any] = []
         for entry in entries:
             sequence += 1
-            payload = {
-                **common,
-                "sequence": sequence,
-                "object_type": entry.object_type,
-                "object_id": entry.object_id,
-                "object_repr": entry.object_repr[:300],
-                "changes": to_jsonable(entry.changes),
-                "prev_hash": prev_hash,
-            }
-            # Every value is JSON-ready already: encode as canonical_bytes() would.
-            canonical = json.dumps(
-                payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-            ).encode("utf-8")
-            row = {
-                **payload,
-                **fixed,
-                "changes": changes_field.get_db_prep_save(payload["changes"], connection),
-                "hash": chain_hash(prev_hash, canonical),
-                "canonical": canonical.decode("utf-8"),
-            }
-            prev_hash = row["hash"]
-            params.append([row[name] for name in names])
-            if len(params) == _MANY_BATCH:
-                cursor.executemany(sql.insert_many, params)
-                params = []
-        if params:
-            cursor.executemany(sql.insert_many, params)
+            changes = to_jsonable(entry.changes)
+            object_repr = entry.object_repr[:300]
+            members["changes"] = '"changes":' + _json(changes)
+            members["object_id"] = '"object_id":' + _json(entry.object_id)
+            members["object_repr"] = '"object_repr":' + _json(object_repr)
+            members["object_type"] = '"object_type":' + _json(entry.object_type)
+            members["prev_hash"] = '"prev_hash":' + _json(prev_hash)
+            members["sequence"] = f'"sequence":{sequence:d}'
+            text = "{" + ",".join([members[key] for key in _PAYLOAD_KEYS]) + "}"
+            digest = chain_hash(prev_hash, text.encode("utf-8"))
+            if postgres:
+                # The canonical JSON is itself the row (its keys are the column names), plus
+                # the hash and the canonical text.
+                batch.append(f'{text[:-1]},"hash":"{digest}","canonical":{_json(text)}}}')
+            else:
+                row = {
+                    **common,
+                    **fixed,
+                    "sequence": sequence,
+                    "object_type": entry.object_type,
+                    "object_id": entry.object_id,
+                    "object_repr": object_repr,
+                    "changes": changes_field.get_db_prep_save(changes, connection),
+                    "prev_hash": prev_hash,
+                    "hash": digest,
+                    "canonical": text,
+                }
+                batch.append([row[name] for name in names])
+            prev_hash = digest
+            if len(batch) == _MANY_BATCH:
+                _insert_batch(cursor, sql, batch)
+                batch = []
+        if batch:
+            _insert_batch(cursor, sql, batch)
         cursor.execute(sql.move_head, [sequence, prev_hash])
     return len(entries)
+
+
+def _insert_batch(cursor: Any, sql: _SQL, batch: list[Any]) -> None:
+    if sql.insert_set is not None:
+        cursor.execute(sql.insert_set, ["[" + ",".join(batch) + "]"])
+    else:
+        cursor.executemany(sql.insert_many, batch)
 
 
 @dataclass(frozen=True)
@@ -319,6 +372,7 @@ class _SQL:
     insert_many: str
     move_head: str
     insert_and_move: str  # both in one statement, where the database can (PostgreSQL)
+    insert_set: str | None  # many rows from one JSON document (PostgreSQL)
     fields: tuple
     returning: bool
 
@@ -347,14 +401,20 @@ def _statements(connection: Any) -> _SQL:
         lock += " FOR UPDATE"
     seq, hash_, pk = qn("sequence"), qn("hash"), qn("id")
     move = f"UPDATE {head_table} SET {seq} = %s, {hash_} = %s WHERE {pk} = 1"  # noqa: S608
-    both = ""
+    both, insert_set = "", None
     if connection.vendor == "postgresql":
+        table = qn(AuditEvent._meta.db_table)
+        record_type = ", ".join(f"{qn(f.column)} {f.db_type(connection)}" for f in fields)
+        insert_set = (
+            f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608
+            f"FROM jsonb_to_recordset(%s::jsonb) AS r({record_type}) ORDER BY {qn('sequence')}"
+        )
         both = (
             f"WITH inserted AS ({insert_many} RETURNING {pk}) "  # noqa: S608
             f"UPDATE {head_table} SET {seq} = %s, {hash_} = %s WHERE {pk} = 1 "
             f"RETURNING (SELECT {pk} FROM inserted)"
         )
-    sql = _SQL(lock, insert, insert_many, move, both, fields, returning)
+    sql = _SQL(lock, insert, insert_many, move, both, insert_set, fields, returning)
     _SQL_CACHE[connection.vendor] = sql
     return sql
 

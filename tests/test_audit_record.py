@@ -4,7 +4,9 @@ transaction and only there."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+from decimal import Decimal
 
 import pytest
 from django.db import transaction
@@ -88,3 +90,48 @@ def test_recording_needs_the_transaction_of_the_change(teams, monkeypatch):
     with pytest.raises(RuntimeError, match="inside the transaction"):
         audit.record_many(actor=None, action="test.loose", entries=[audit.AuditEntry.of(teams[0])])
     assert audit.record_many(actor=None, action="test.loose", entries=[]) == 0
+
+
+def test_record_many_stores_the_bytes_and_columns_record_would(teams):
+    # Values whose spelling could differ between encoders: non-ASCII and escaped characters,
+    # floats, integers beyond 64 bits, unsorted nested keys, times and decimals.
+    changes = {
+        "z": 'é ü 漢字 \u2028 "quoted" \\ \t',
+        "a": [1, 2.5, 1e100, -0.0, None, True, False],
+        "nested": {"b": 1, "a": {"d": 2, "c": [3, {"y": 1, "x": 2}]}},
+        "big": 2**70,
+        "when": NOW,
+        "amount": Decimal("12.50"),
+    }
+    label = "Étiquette « longue » " * 20  # over 300 characters: cut as record() cuts it
+    actor = make_user("bytes", is_superuser=True)
+    columns = [f.attname for f in AuditEvent._meta.concrete_fields]
+    with _context(), transaction.atomic():
+        one = audit.record(
+            actor=actor,
+            action="test.bytes",
+            obj=teams[0],
+            changes=changes,
+            object_repr=label,
+            now=NOW,
+        )
+        audit.record_many(
+            actor=actor,
+            action="test.bytes",
+            entries=[audit.AuditEntry.of(teams[0], changes, object_repr=label)] * 2,
+            now=NOW,
+        )
+    stored = list(AuditEvent.objects.filter(sequence__gte=one.sequence).order_by("sequence"))
+    assert len(stored) == 3
+    reference = json.loads(stored[0].canonical)
+    for previous, event in itertools.pairwise(stored):
+        expected = audit.canonical_bytes(
+            {**reference, "sequence": event.sequence, "prev_hash": previous.hash}
+        )
+        assert event.canonical.encode("utf-8") == expected
+        assert event.prev_hash == previous.hash
+        assert event.hash == audit.chain_hash(previous.hash, expected)
+        for name in columns:
+            if name not in {"id", "sequence", "prev_hash", "hash", "canonical"}:
+                assert getattr(event, name) == getattr(stored[0], name), name
+    assert verify_ledger().ok
