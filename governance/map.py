@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -84,8 +85,9 @@ APPROVAL_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Gap:
+# Gaps and review cells are named tuples of plain values: a map holds thousands of them, and the
+# garbage collector stops tracking tuples of atoms, so they add nothing to its full collections.
+class Gap(NamedTuple):
     code: str
     detail: str = ""
 
@@ -98,8 +100,7 @@ class Gap:
         return f"{self.label}: {self.detail}" if self.detail else self.label
 
 
-@dataclass(slots=True)
-class ReviewCell:
+class ReviewCell(NamedTuple):
     """One function's review state for one system."""
 
     function: str
@@ -227,7 +228,7 @@ class MapSystem:
         return self.name
 
 
-@dataclass
+@dataclass(slots=True)
 class SystemRow:
     """One system on the map, with everything its row shows already computed."""
 
@@ -242,7 +243,8 @@ class SystemRow:
     latest_spend: Decimal | None = None
     latest_period: dt.date | None = None
     gaps: list[Gap] = field(default_factory=list)
-    versions: list[GraphVersion] = field(default_factory=list)
+    # Filled in for the graph view only (``include_graph``).
+    versions: Sequence[GraphVersion] = ()
 
     @property
     def gap_codes(self) -> list[str]:
@@ -781,12 +783,15 @@ def _attach_graph(rows: dict[int, SystemRow], system_ids: QuerySet | list[int]) 
         )
     )
     versions: dict[int, GraphVersion] = {}
+    by_system: dict[int, list[GraphVersion]] = defaultdict(list)
     for pk, environment, endpoint, version_id, version, model_name, system_id in deployments:
         node = versions.get(version_id)
         if node is None:
             node = versions[version_id] = GraphVersion(version_id, f"{model_name} v{version}")
-            rows[system_id].versions.append(node)
+            by_system[system_id].append(node)
         node.deployments.append(GraphDeployment(pk, environment, endpoint))
+    for system_id, nodes in by_system.items():
+        rows[system_id].versions = nodes
     links = (
         ModelVersionDataset.objects.filter(model_version_id__in=list(versions))
         .order_by("model_version_id", "dataset__namespace", "dataset__name")
