@@ -1,4 +1,5 @@
-"""``{% map_groups map.groups %}``: the accountability map's table body, rendered in Python.
+"""``{% map_groups map.groups %}``: the accountability map's table body, rendered in Python
+(and ``{% map_graph_shapes graph %}``, the graph view's shapes, for the same reason).
 
 The map shows up to thousands of rows with a dozen cells each; Django's template engine (and
 even ``format_html``) spent most of the page's time on per-value overhead, and so did a template
@@ -22,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from registry.choices import Lifecycle, RiskTier
 
 from ..map import APPROVAL_LABELS, GAPS, ExecutiveGroup, SystemRow
+from ..map_graph import Graph
 
 register = template.Library()
 
@@ -146,3 +148,34 @@ def _row(row: SystemRow, owners: _Memo, reviews: _Memo, budgets: _Memo) -> str:
         f"{budgets[s.monthly_budget, s.budget_currency]}</td>"
         f"<td>{gaps}</td></tr>\n"
     )
+
+
+@register.simple_tag
+def map_graph_shapes(graph: Graph) -> SafeString:
+    """The graph view's edges, then its nodes, as SVG elements — built here for the same reason
+    as the table (a few hundred systems make thousands of shapes). Coordinates are integers
+    from :mod:`governance.map_graph`; every label, title, note and link is escaped."""
+    out = [
+        f'<path class="edge{" dashed" if e.dashed else ""}" '
+        f'd="M{e.x1:d},{e.y1:d} C{e.x1 + 14:d},{e.y1:d} {e.x2 - 14:d},{e.y2:d} {e.x2:d},{e.y2:d}"/>'
+        for e in graph.edges
+    ]
+    for n in graph.nodes:
+        title, note = _e(n.title), _e(n.note)
+        if n.href:
+            label = f"{title} ({note})" if n.note else title
+            out.append(f'<a href="{_e(n.href)}" class="system-link" aria-label="{label}">')
+        out.append(
+            f'<g class="node {_e(n.kind)}{" flagged" if n.flagged else ""}">'
+            f"<title>{title}{f' — {note}' if n.note else ''}</title>"
+            f'<rect x="{n.x:d}" y="{n.y:d}" width="{n.width:d}" height="{n.height:d}"/>'
+            f'<text x="{n.text_x:d}" y="{n.text_y:d}">{"⚠ " if n.flagged else ""}{_e(n.label)}'
+            "</text>"
+        )
+        if n.note:
+            out.append(
+                f'<text class="note" x="{n.right - 8:d}" y="{n.text_y:d}" text-anchor="end">'
+                f"{note}</text>"
+            )
+        out.append("</g></a>\n" if n.href else "</g>\n")
+    return mark_safe("".join(out))  # noqa: S308 - every string above went through _e()
