@@ -258,6 +258,11 @@ class SystemRow:
         return APPROVAL_LABELS[self.approval_status]
 
     @property
+    def latest_month(self) -> str | None:
+        """The latest month with any spend, as YYYY-MM (an isoformat slice: strftime is slow)."""
+        return self.latest_period.isoformat()[:7] if self.latest_period else None
+
+    @property
     def over_budget(self) -> bool:
         return "over_budget" in self.gap_codes
 
@@ -760,7 +765,7 @@ def _gaps(row: SystemRow, production: list[str], now: dt.datetime) -> list[Gap]:
             Gap(
                 "over_budget",
                 f"{row.latest_spend} of {s.monthly_budget} {s.budget_currency} "
-                f"in {row.latest_period.isoformat()[:7]}",
+                f"in {row.latest_month}",
             )
         )
     if not s.cost_centre and s.lifecycle != Lifecycle.RETIRED:

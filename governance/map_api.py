@@ -86,7 +86,7 @@ def row_payload(row: SystemRow, people: dict[int, Any] | None = None) -> dict[st
         "report_due_at": _when(row.report_due_at),
         "spend": {
             "this_month": _money(row.spend_this_month),
-            "latest_month": row.latest_period.strftime("%Y-%m") if row.latest_period else None,
+            "latest_month": row.latest_month,
             "latest_month_amount": _money(row.latest_spend),
             "monthly_budget": _money(s.monthly_budget),
             "currency": s.budget_currency,

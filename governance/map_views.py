@@ -108,7 +108,7 @@ def csv_rows(amap: AccountabilityMap) -> Iterator[list[Any]]:
             row.open_incidents,
             row.report_due_at.isoformat() if row.report_due_at else "",
             row.spend_this_month if row.spend_this_month is not None else "",
-            row.latest_period.strftime("%Y-%m") if row.latest_period else "",
+            row.latest_month or "",
             row.latest_spend if row.latest_spend is not None else "",
             s.monthly_budget if s.monthly_budget is not None else "",
             s.budget_currency,
