@@ -131,7 +131,8 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # --- Auth ------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    # guardian's object permissions, answered in one query (registry/auth_backends.py)
+    "registry.auth_backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
