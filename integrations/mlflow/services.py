@@ -21,8 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models.functions import Length
+from django.db import connections, router, transaction
 
 from governance import services as governance
 from registry import audit, permissions
@@ -30,6 +29,7 @@ from registry import services as registry
 from registry.choices import Environment, Lifecycle, RiskTier, VersionStatus
 from registry.exceptions import ConflictError
 from registry.models import AIModel, AISystem, ModelVersion, Team
+from registry.rawrows import Columns
 
 from ..choices import MlflowStage
 from ..models import (
@@ -233,33 +233,78 @@ def registered_model_tag_delete(*, actor: Any, model: AIModel, key: str) -> None
 # --- Versions ---------------------------------------------------------------------------------
 
 
+_NEXT_NUMBER_SQL: dict[str, str] = {}  # by database vendor
+_LOCK_BY_NAME_SQL: dict[str, str] = {}
+_MODEL_COLUMNS = Columns(AIModel, "m")
+
+
+def _next_number_sql(connection: Any) -> str:
+    sql = _NEXT_NUMBER_SQL.get(connection.vendor)
+    if sql is None:
+        q = connection.ops.quote_name
+        meta = ModelVersion._meta
+        version = q(meta.get_field("version").column)
+        sql = (
+            f"SELECT {version} FROM {q(meta.db_table)} "  # noqa: S608 (names only)
+            f"WHERE {q(meta.get_field('model').column)} = %s "
+            f"AND {version} {connection.operators['regex'] % '%s'} "
+            f"ORDER BY LENGTH({version}) DESC, {version} DESC "
+            f"{connection.ops.limit_offset_sql(None, 1)}"
+        )
+        _NEXT_NUMBER_SQL[connection.vendor] = sql
+    return sql
+
+
 def next_version_number(model: AIModel) -> int:
     """MLflow numbers a model's versions 1, 2, 3…: one more than the highest number-shaped
     version (versions registered through Steward's own API may be named otherwise). Call it with
-    the model row locked, so that two writers cannot take the same number."""
-    highest = (
-        ModelVersion.objects.filter(model=model, version__regex=_INTEGER)
-        .order_by(Length("version").desc(), "-version")
-        .values_list("version", flat=True)
-        .first()
-    )
-    return int(highest) + 1 if highest else 1
+    the model row locked, so that two writers cannot take the same number. Written by hand, as
+    the lock below: the ORM's query building cost more than the database's work."""
+    connection = connections[router.db_for_read(ModelVersion)]
+    with connection.cursor() as cursor:
+        cursor.execute(_next_number_sql(connection), [model.pk, _INTEGER])
+        row = cursor.fetchone()
+    return int(row[0]) + 1 if row else 1
+
+
+def _lock_model_named(name: str) -> AIModel:
+    """The registered model with this name, its row locked until the transaction ends."""
+    connection = connections[router.db_for_write(AIModel)]
+    sql = _LOCK_BY_NAME_SQL.get(connection.vendor)
+    if sql is None:
+        q = connection.ops.quote_name
+        m = _MODEL_COLUMNS
+        sql = (
+            f"SELECT {m.select(connection)} FROM {m.table(connection)} "  # noqa: S608 (names only)
+            f"WHERE {m.column(connection, 'name')} = %s"
+        )
+        if connection.features.has_select_for_update_of:
+            sql += " " + connection.ops.for_update_sql(of=(q(m.alias),))
+        elif connection.features.has_select_for_update:
+            sql += " " + connection.ops.for_update_sql()
+        _LOCK_BY_NAME_SQL[connection.vendor] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [name])
+        row = cursor.fetchone()
+    if row is None:
+        raise AIModel.DoesNotExist(f"Registered Model with name={name} not found")
+    return _MODEL_COLUMNS.instance(connection, row, 0)
 
 
 @transaction.atomic
 def version_register(
     *,
     actor: Any,
-    model: AIModel,
+    model_name: str,
     source: str,
     run_id: str = "",
     tags: Mapping[str, str] | None = None,
     description: str = "",
     run_link: str = "",
 ) -> ModelVersion:
-    """MLflow's create-model-version: the next version number, ``source`` as the artifact URI,
-    the run id kept, tags and description beside it. One audit event (the version's
-    ``created``, carrying the MLflow-only fields)."""
+    """MLflow's create-model-version: the next version number of the model named
+    ``model_name``, ``source`` as the artifact URI, the run id kept, tags and description beside
+    it. One audit event (the version's ``created``, carrying the MLflow-only fields)."""
     tags = dict(tags or {})
     for key, value in tags.items():
         _validate_tag(key, value)
@@ -267,9 +312,9 @@ def version_register(
         raise _invalid("source", "source is at most 1000 characters.")
     if len(run_id or "") > 100:
         raise _invalid("run_id", "run_id is at most 100 characters.")
-    # Lock the model so that two writers cannot take the same number; version_create checks
-    # that the actor may register under its system.
-    model = _locked_model(None, model)
+    # Find and lock the model in one statement, so that two writers cannot take the same
+    # number; version_create checks that the actor may register under its system.
+    model = _lock_model_named(model_name)
     extra = _tag_audit(tags)
     if description:
         extra["mlflow.description"] = description

@@ -295,7 +295,6 @@ class ModelVersionCreate(MlflowView):
     @extend_schema(exclude=True)
     def post(self, request: Request) -> Response:
         p = Params(request)
-        model = selectors.registered_model_get(p.str("name"))
         tags = p.tags()
         info = MlflowVersionInfo(
             description=p.str("description", required=False),
@@ -303,16 +302,16 @@ class ModelVersionCreate(MlflowView):
         )
         mv = services.version_register(
             actor=request.user,
-            model=model,
+            model_name=p.str("name"),
             source=p.str("source"),
             run_id=p.str("run_id", required=False),
             tags=tags,
             description=info.description,
             run_link=info.run_link,
         )
-        # Answered from what was just written: a new version has these tags, this description
-        # and run link, stage None and no alias.
-        mv.model, mv.registered_by = model, request.user
+        # Answered from what was just written (the version holds its model and registering
+        # user): a new version has these tags, this description and run link, stage None and
+        # no alias.
         return _ok({"model_version": version_json(mv, tags=tags, aliases=[], info=info)})
 
 
