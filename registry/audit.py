@@ -178,6 +178,39 @@ def record(
         raise RuntimeError("audit.record() must run inside the transaction of the change.")
     ctx = _context.get()
     sql = _statements(connection)
+    # Everything but the sequence and the previous hash is known before the head is locked:
+    # encode it first, so that the lock (which every writer waits for) is held for less.
+    created_at = now or timezone.now()
+    values = {
+        "created_at": to_jsonable(created_at),
+        "actor_id": actor.pk if getattr(actor, "pk", None) else None,
+        "actor_name": actor_label(actor)[:200],
+        "actor_token": ctx.token_prefix,
+        "source": ctx.source,
+        "action": action,
+        "object_type": object_type_of(obj),
+        "object_id": str(obj.pk),
+        "object_repr": (object_repr if object_repr is not None else str(obj))[:300],
+        "changes": to_jsonable(changes or {}),
+        "request_id": ctx.request_id,
+        "ip_address": _normal_ip(ctx.ip_address),
+        "user_agent": ctx.user_agent[:300],
+    }
+    # canonical_bytes() of the payload, in two pieces around the head's hash and sequence: the
+    # keys in sorted order are …, "object_type", "prev_hash", "request_id", "sequence", ….
+    members = [f'"{key}":{_json(values[key])}' for key in _PAYLOAD_KEYS[:10]]
+    before_prev = "{" + ",".join(members) + ',"prev_hash":'
+    middle = f',"request_id":{_json(values["request_id"])},"sequence":'
+    after_sequence = (
+        f',"source":{_json(values["source"])},"user_agent":{_json(values["user_agent"])}}}'
+    )
+    prep = sql.prep
+    params = {
+        **values,
+        "created_at": prep["created_at"].get_db_prep_save(created_at, connection),
+        "changes": prep["changes"].get_db_prep_save(values["changes"], connection),
+        "ip_address": prep["ip_address"].get_db_prep_save(values["ip_address"], connection),
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql.lock_head)
         head = cursor.fetchone()
@@ -185,37 +218,25 @@ def record(
             _create_head()
             cursor.execute(sql.lock_head)
             head = cursor.fetchone()
-        event = AuditEvent(
-            sequence=head[0] + 1,
-            created_at=now or timezone.now(),
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_name=actor_label(actor)[:200],
-            actor_token=ctx.token_prefix,
-            source=ctx.source,
-            action=action,
-            object_type=object_type_of(obj),
-            object_id=str(obj.pk),
-            object_repr=(object_repr if object_repr is not None else str(obj))[:300],
-            changes=to_jsonable(changes or {}),
-            request_id=ctx.request_id,
-            ip_address=_normal_ip(ctx.ip_address),
-            user_agent=ctx.user_agent[:300],
-            prev_hash=head[1],
-        )
-        canonical = canonical_bytes(event_payload(event))
-        event.canonical = canonical.decode("utf-8")
-        event.hash = chain_hash(event.prev_hash, canonical)
-        params = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in sql.fields]
+        sequence, prev_hash = head[0] + 1, head[1]
+        text = f"{before_prev}{_json(prev_hash)}{middle}{sequence:d}{after_sequence}"
+        digest = chain_hash(prev_hash, text.encode("utf-8"))
+        chained = {"sequence": sequence, "prev_hash": prev_hash, "hash": digest, "canonical": text}
+        params.update(chained)
+        row = [params[name] for name in sql.names]
         if sql.insert_and_move:
             # One round trip for both (PostgreSQL): insert the event and move the head.
-            cursor.execute(sql.insert_and_move, [*params, event.sequence, event.hash])
-            event.pk = cursor.fetchone()[0]
+            cursor.execute(sql.insert_and_move, [*row, sequence, digest])
+            pk = cursor.fetchone()[0]
         else:
-            cursor.execute(sql.insert, params)
-            event.pk = cursor.fetchone()[0] if sql.returning else cursor.lastrowid
-            cursor.execute(sql.move_head, [event.sequence, event.hash])
-    event._state.adding = False
-    event._state.db = connection.alias
+            cursor.execute(sql.insert, row)
+            pk = cursor.fetchone()[0] if sql.returning else cursor.lastrowid
+            cursor.execute(sql.move_head, [sequence, digest])
+    # The stored event, as a query would load it (without one).
+    values.update(chained, created_at=created_at)
+    event = AuditEvent.from_db(connection.alias, None, [pk, *[values[n] for n in sql.names]])
+    if values["actor_id"] is not None:
+        AuditEvent.actor.field.set_cached_value(event, actor)
     return event
 
 
@@ -374,6 +395,8 @@ class _SQL:
     insert_and_move: str  # both in one statement, where the database can (PostgreSQL)
     insert_set: str | None  # many rows from one JSON document (PostgreSQL)
     fields: tuple
+    names: tuple[str, ...]  # the fields' attribute names
+    prep: dict[str, Any]  # the fields whose values the backend converts, by attribute name
     returning: bool
 
 
@@ -414,7 +437,9 @@ def _statements(connection: Any) -> _SQL:
             f"UPDATE {head_table} SET {seq} = %s, {hash_} = %s WHERE {pk} = 1 "
             f"RETURNING (SELECT {pk} FROM inserted)"
         )
-    sql = _SQL(lock, insert, insert_many, move, both, insert_set, fields, returning)
+    names = tuple(f.attname for f in fields)
+    prep = {f.attname: f for f in fields if f.attname in {"created_at", "changes", "ip_address"}}
+    sql = _SQL(lock, insert, insert_many, move, both, insert_set, fields, names, prep, returning)
     _SQL_CACHE[connection.vendor] = sql
     return sql
 

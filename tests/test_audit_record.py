@@ -121,8 +121,12 @@ def test_record_many_stores_the_bytes_and_columns_record_would(teams):
             entries=[audit.AuditEntry.of(teams[0], changes, object_repr=label)] * 2,
             now=NOW,
         )
+    # record() itself writes what canonical_bytes() makes of the event's fields.
+    assert one.canonical.encode("utf-8") == audit.canonical_bytes(audit.event_payload(one))
+    assert one.hash == audit.chain_hash(one.prev_hash, one.canonical.encode("utf-8"))
     stored = list(AuditEvent.objects.filter(sequence__gte=one.sequence).order_by("sequence"))
     assert len(stored) == 3
+    assert (stored[0].pk, stored[0].canonical, stored[0].hash) == (one.pk, one.canonical, one.hash)
     reference = json.loads(stored[0].canonical)
     for previous, event in itertools.pairwise(stored):
         expected = audit.canonical_bytes(
