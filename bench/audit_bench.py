@@ -6,7 +6,9 @@ Builds a ledger of ``--events`` events (default 1,000,000) in a fresh database, 
   the whole ledger, so that "memory is flat in the ledger's length" is visible;
 * the extra latency of an audited write: ``services.system_update`` (a real service: lock, change,
   ``full_clean``, save, audit event) against the same call with ``audit.record`` replaced by a
-  no-op, p50/p95 over ``--writes`` runs each, interleaved in blocks so drift hits both alike.
+  no-op, p50/p95 over ``--writes`` runs each, interleaved in blocks so drift hits both alike,
+  and the CPU time per write of this process and (PostgreSQL) of its server backend, which a
+  busy machine disturbs less than wall time.
 
 How the ledger is built: correctly chained events are computed in Python with the same canonical
 encoding and hash as ``audit.record`` (``canonical_bytes``, ``chain_hash``) and bulk-inserted with
@@ -242,6 +244,10 @@ def measure_writes(runs: int, block: int = 50) -> dict:
             lifecycle=Lifecycle.DEVELOPMENT,
         )
     timings: dict[str, list[float]] = {"audited": [], "unaudited": []}
+    # CPU time spent per write: this process's, and on PostgreSQL the server backend's (read
+    # from /proc: the server runs on this machine). Other load on the machine stretches wall
+    # time far more than CPU time, so these show the ledger's cost when the machine is busy.
+    cpu: dict[str, list[float]] = {"audited": [0.0, 0.0], "unaudited": [0.0, 0.0]}
     counter = 0
 
     def one(kind: str) -> None:
@@ -251,17 +257,22 @@ def measure_writes(runs: int, block: int = 50) -> dict:
         services.system_update(actor=None, system=system, data={"cost_centre": f"CC-{counter}"})
         timings[kind].append(time.perf_counter() - began)
 
+    def block_of(kind: str, n: int) -> None:
+        client, server = time.process_time(), backend_cpu()
+        for _ in range(n):
+            one(kind)
+        cpu[kind][0] += time.process_time() - client
+        cpu[kind][1] += backend_cpu() - server
+
     for _ in range(20):  # warm up both paths
         one("audited")
     timings["audited"].clear()
     before = AuditEvent.objects.count()
     done = 0
     while done < runs:
-        for _ in range(block):
-            one("audited")
+        block_of("audited", block)
         with mock.patch.object(audit, "record", lambda **kwargs: None):
-            for _ in range(block):
-                one("unaudited")
+            block_of("unaudited", block)
         done += block
     assert AuditEvent.objects.count() == before + done  # only the audited half appended
 
@@ -270,10 +281,32 @@ def measure_writes(runs: int, block: int = 50) -> dict:
 
     out = {}
     for kind, values in timings.items():
-        out[kind] = {"p50": pct(values, 50), "p95": pct(values, 95), "n": len(values)}
+        out[kind] = {
+            "p50": pct(values, 50),
+            "p95": pct(values, 95),
+            "n": len(values),
+            "client_cpu": cpu[kind][0] / len(values) * 1000,
+            "server_cpu": cpu[kind][1] / len(values) * 1000,
+        }
     out["overhead_p50"] = out["audited"]["p50"] / out["unaudited"]["p50"] - 1
     out["overhead_p95"] = out["audited"]["p95"] / out["unaudited"]["p95"] - 1
+    total = {k: out[k]["client_cpu"] + out[k]["server_cpu"] for k in ("audited", "unaudited")}
+    out["overhead_cpu"] = total["audited"] / total["unaudited"] - 1
     return out
+
+
+def backend_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (0 on SQLite, whose
+    work is this process's own)."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    connection.ensure_connection()
+    try:
+        with open(f"/proc/{connection.connection.info.backend_pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:  # the server runs elsewhere
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -311,10 +344,13 @@ def main() -> None:
     writes = measure_writes(args.writes)
     for kind in ("unaudited", "audited"):
         w = writes[kind]
-        say(f"system_update {kind:>9}: p50 {w['p50']:.3f} ms, p95 {w['p95']:.3f} ms (n={w['n']})")
+        say(
+            f"system_update {kind:>9}: p50 {w['p50']:.3f} ms, p95 {w['p95']:.3f} ms (n={w['n']}); "
+            f"CPU per write {w['client_cpu']:.3f} ms here + {w['server_cpu']:.3f} ms server"
+        )
     say(
         f"Ledger overhead on a write: p50 {writes['overhead_p50']:+.1%}, "
-        f"p95 {writes['overhead_p95']:+.1%}"
+        f"p95 {writes['overhead_p95']:+.1%}, CPU (both processes) {writes['overhead_cpu']:+.1%}"
     )
     say(f"Process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     say(f"Load average after: {os.getloadavg()[0]:.2f}")
