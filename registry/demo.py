@@ -181,14 +181,24 @@ class IncidentSpec:
     description: str
     severity: str
     status: str
-    opened_at: dt.datetime
+    # A fixed time, or — for an incident whose clock must be running whenever the demo is
+    # loaded — a time before the load (``opened_ago``); exactly one of the two is set.
+    opened_at: dt.datetime | None
     owner: str | None
+    opened_ago: dt.timedelta | None = None
     model: str | None = None
     version: str | None = None
     resolved_at: dt.datetime | None = None
     is_serious: bool = False
     # What made it serious (EU AI Act art. 73): sets the report's deadline from opening.
     serious_category: str = ""
+
+    def opened(self, now: dt.datetime) -> dt.datetime:
+        """When it was opened, for a demo loaded at ``now``."""
+        if self.opened_at is not None:
+            return self.opened_at
+        assert self.opened_ago is not None, self.title
+        return now - self.opened_ago
 
 
 # --- People ------------------------------------------------------------------------------------
@@ -1785,20 +1795,23 @@ INCIDENTS: tuple[IncidentSpec, ...] = (
         system="credit-decisioning",
         title="Declines concentrated in two postcode areas after bureau schema change",
         description=(
-            "On 2026-11-04 the credit bureau renamed a field; the feature pipeline filled it with "
-            "a default that correlates with postcode. Decline rates in two areas rose from 21% "
-            "to 38% over eight days. Affected applications are being re-decided by "
+            "The credit bureau renamed a field; the feature pipeline filled it with a default "
+            "that correlates with postcode. Decline rates in two areas rose from 21% to 38% "
+            "over eight days. Affected applications are being re-decided by "
             "underwriters. Reported as a serious incident: possible infringement of "
             "fundamental-rights obligations (EU AI Act Article 73)."
         ),
         severity=IncidentSeverity.CRITICAL,
         status=IncidentStatus.INVESTIGATING,
-        opened_at=at("2026-11-12 09:40"),
+        # Opened eight days before the demo is loaded, so its reporting clock is always running
+        # (due in a week) and the map shows it, whenever the demo is set up.
+        opened_at=None,
+        opened_ago=dt.timedelta(days=8),
         owner="omar",
         model="credit-pd-lgbm",
         version="3.1.0",
         is_serious=True,
-        # Fundamental-rights harm: the report is due 15 days after awareness, 2026-11-27 09:40.
+        # Fundamental-rights harm: the report is due 15 days after awareness.
         serious_category=SeriousIncidentCategory.HARM,
     ),
     IncidentSpec(

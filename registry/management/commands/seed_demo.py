@@ -257,6 +257,7 @@ class DemoSeeder:
                         self.created["version deprecations"] += 1
 
     def seed_incidents(self) -> None:
+        now = timezone.now()
         for spec in demo.INCIDENTS:
             system = self.systems[spec.system]
             if Incident.objects.filter(system=system, title=spec.title).exists():
@@ -274,7 +275,7 @@ class DemoSeeder:
                     if spec.model and spec.version
                     else None
                 ),
-                opened_at=spec.opened_at,
+                opened_at=spec.opened(now),
                 resolved_at=spec.resolved_at,
                 is_serious=spec.is_serious,
                 serious_category=spec.serious_category,
