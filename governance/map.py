@@ -764,7 +764,7 @@ def _gaps(row: SystemRow, production: list[str], now: dt.datetime) -> list[Gap]:
         gaps.append(
             Gap(
                 "over_budget",
-                f"{row.latest_spend} of {s.monthly_budget} {s.budget_currency} "
+                f"{row.latest_spend:,.2f} of {s.monthly_budget:,.2f} {s.budget_currency} "
                 f"in {row.latest_month}",
             )
         )

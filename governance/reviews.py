@@ -22,6 +22,7 @@ from registry.choices import Lifecycle
 from registry.exceptions import ConflictError
 from registry.locks import advisory_xact_lock
 from registry.models import AISystem, Team
+from registry.models.base import backdate_created
 from registry.services._common import apply_changes, check_if_match, creation_changes
 
 from . import permissions
@@ -123,6 +124,7 @@ def review_create(
     )
     review.full_clean()
     review.save()
+    backdate_created(review, now)
     audit.record(
         actor=actor,
         action="governance.review.created",
@@ -252,6 +254,7 @@ def _open_next(review: RiskReview, *, now: dt.datetime) -> RiskReview | None:
     )
     following.full_clean()
     following.save()
+    backdate_created(following, now)
     return following
 
 

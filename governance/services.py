@@ -21,6 +21,7 @@ from registry import services as registry_services
 from registry.choices import Environment, Lifecycle, VersionStatus
 from registry.exceptions import ConflictError
 from registry.models import Deployment, ModelVersion
+from registry.models.base import backdate_created
 from registry.services._common import apply_changes, check_if_match
 
 from . import permissions
@@ -127,6 +128,7 @@ def approval_request(
     )
     approval.full_clean()
     approval.save()
+    backdate_created(approval, now)
     audit.record(
         actor=actor,
         action="governance.approval.requested",

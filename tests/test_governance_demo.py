@@ -3,6 +3,7 @@ audited as a command, and it gives the worker's first chase something to email."
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from io import StringIO
 
@@ -11,7 +12,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from governance import tasks
+from governance import tasks, ui_selectors
 from governance.choices import ApprovalStatus
 from governance.models import ApprovalRequest, Notification, RiskFinding, RiskReview
 from registry.audit_verify import verify_chain
@@ -103,3 +104,23 @@ def test_the_map_flags_every_deliberate_gap_of_the_demo(demo, api):
     # ... and the systems approved and re-deployed through the gate have none.
     for slug in ("kyc-document-ocr", "sanctions-name-screening", "atm-cash-demand-forecast"):
         assert gaps[slug] == set(), slug
+
+
+def test_requests_and_reviews_are_dated_when_the_demo_says_they_were_made(demo):
+    # The demo records a history (requested days ago, signed since): each request and review is
+    # dated by its creation event, so no request was approved before it was made and the
+    # dashboard's lead time is a real one.
+    created = dict(
+        AuditEvent.objects.filter(action="governance.approval.requested").values_list(
+            "object_id", "created_at"
+        )
+    )
+    for approval in ApprovalRequest.objects.all():
+        assert approval.created_at == created[str(approval.pk)], approval
+        assert approval.decided_at is None or approval.created_at < approval.decided_at
+    opened = RiskReview.objects.filter(previous__isnull=True)
+    assert opened.count() >= 6
+    for review in opened:
+        assert review.created_at < review.due_at, review
+    lead_time = ui_selectors.approval_lead_time()
+    assert dt.timedelta(0) < lead_time < dt.timedelta(days=10)

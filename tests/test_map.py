@@ -172,7 +172,7 @@ def test_every_gap_is_flagged_on_the_system_it_belongs_to(gaps_fixture):
     assert rows["Invalidated"].approval_status == "invalidated"
     assert rows["Clock running"].open_incidents == 1
     assert rows["Overspent"].spend_this_month == Decimal("1000.01")
-    assert "1000.01 of 1000.00 EUR" in rows["Overspent"].gaps[0].text
+    assert "1,000.01 of 1,000.00 EUR" in rows["Overspent"].gaps[0].text
     late = rows["Review late"]
     assert [c.status for c in late.reviews if c.function == "security"] == ["overdue"]
     assert late.overdue_items == 1
