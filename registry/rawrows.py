@@ -12,7 +12,6 @@ so the instances are those a queryset would have built, on PostgreSQL and SQLite
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -39,9 +38,10 @@ class Columns:
             missing = wanted - {f.name for f in self.fields} - {f.attname for f in self.fields}
             raise ValueError(f"{model.__name__} has no concrete fields {sorted(missing)}")
         self.attnames = [f.attname for f in self.fields]
-        self._converters: weakref.WeakKeyDictionary[
-            BaseDatabaseWrapper, list[tuple[Any, list[Converter]]]
-        ] = weakref.WeakKeyDictionary()
+        # By database alias, not by connection: each thread has its own connection object, and
+        # the converters (bound methods of ``connection.ops``) would keep every one of them
+        # alive. Django's converters depend on the backend and settings, not on the thread.
+        self._converters: dict[str, list[tuple[Any, list[Converter]]]] = {}
 
     def __len__(self) -> int:
         return len(self.fields)
@@ -64,14 +64,14 @@ class Columns:
 
     def values(self, connection: BaseDatabaseWrapper, row: Sequence[Any], start: int) -> list:
         """The converted values of this model's columns in ``row`` from position ``start``."""
-        converters = self._converters.get(connection)
+        converters = self._converters.get(connection.alias)
         if converters is None:
             converters = []
             for f in self.fields:
                 col = f.get_col(self.alias)
                 fns = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
                 converters.append((col, fns))
-            self._converters[connection] = converters
+            self._converters[connection.alias] = converters
         out = []
         end = start + len(self.fields)
         for value, (col, fns) in zip(row[start:end], converters, strict=True):

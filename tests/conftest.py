@@ -31,6 +31,15 @@ User = get_user_model()
 REQUIRE_SERVICES = os.environ.get("STEWARD_REQUIRE_SERVICES") == "1"
 
 
+def pytest_configure(config) -> None:
+    # Live-server request threads otherwise keep their database connection between requests
+    # (CONN_MAX_AGE), and a client that holds its HTTP keep-alive socket open to the end of the
+    # run (MLflow's client caches its session) keeps such a thread, and its connection, alive
+    # past the last test: PostgreSQL then refuses to drop the test database. Closing the
+    # connection at the end of each request, as Django does with CONN_MAX_AGE = 0, avoids that.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Real hashing costs ~0.3 s a user; tests create dozens. Production keeps Django's default."""
