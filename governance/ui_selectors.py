@@ -15,8 +15,9 @@ from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
 from registry import permissions as registry_permissions
+from registry import selectors as registry_selectors
 from registry.choices import REVIEW_FUNCTIONS
-from registry.models import AISystem
+from registry.models import AISystem, Dataset, DatasetLineage, ModelVersion, ModelVersionDataset
 
 from . import permissions, selectors
 from .api.filtersets import ReviewFilter
@@ -107,6 +108,40 @@ def approval_detail(pk: int) -> ApprovalRequest:
 def system_approvals(system: AISystem, user: Any) -> list[tuple[ApprovalRequest, list]]:
     """The system's requests, newest first, each with its functions' statuses."""
     approvals = selectors.approval_list().filter(model_version__model__system=system)
+    return [(a, function_statuses(a, user)) for a in approvals]
+
+
+@dataclass
+class VersionLineage:
+    """What a version was built from, as the pages show it: its datasets with their roles, the
+    datasets further upstream (sorted by name), the edges between them with the job that made
+    each, and whether the walk stopped at ``depth`` with more beyond."""
+
+    links: list[ModelVersionDataset]
+    upstream: list[Dataset]
+    edges: list[tuple[Dataset, Dataset, DatasetLineage]]  # (source, target, the edge)
+    truncated: bool
+
+
+def version_lineage(version: ModelVersion, *, depth: int) -> VersionLineage:
+    """The version's datasets and what lies upstream of them, ``depth`` hops from the version."""
+    links, graph = registry_selectors.version_upstream(version, depth=depth)
+    upstream = sorted(
+        (graph.nodes[i] for i, d in graph.distance.items() if d > 1 and i in graph.nodes),
+        key=lambda d: (d.namespace, d.name),
+    )
+    nodes = graph.nodes
+    edges = [
+        (nodes[e.source_id], nodes[e.target_id], e)
+        for e in graph.edges
+        if e.source_id in nodes and e.target_id in nodes
+    ]
+    return VersionLineage(links, upstream, edges, graph.truncated)
+
+
+def version_approvals(version: ModelVersion, user: Any) -> list[tuple[ApprovalRequest, list]]:
+    """The version's requests, newest first, each with its functions' statuses."""
+    approvals = selectors.approval_list().filter(model_version=version)
     return [(a, function_statuses(a, user)) for a in approvals]
 
 

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 import requests
+from django.test import Client
 from openlineage.client import OpenLineageClient
 from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
 from openlineage.client.facet_v2 import documentation_dataset, ownership_dataset
@@ -106,6 +107,14 @@ def test_openlineage_http_transport_start_and_complete(
     upstream = check(api.get(f"/api/v1/model-versions/{version.pk}/lineage/"), 200)
     training = {d["name"] for d in upstream["datasets"] if d["role"] == "training"}
     assert {"cards/transactions", "cards/chargebacks"} <= training
+    # …and so does the version's page in the web UI.
+    browser = Client()
+    browser.force_login(engineer)
+    page = browser.get(f"/versions/{version.pk}/")
+    assert page.status_code == 200
+    shown = {(link.dataset.name, link.role) for link in page.context["links"]}
+    assert {("cards/transactions", "training"), ("cards/chargebacks", "training")} <= shown
+    assert "s3://lake/cards/chargebacks" in page.content.decode()
 
     # The same COMPLETE again, gzip-compressed this time: nothing new, no new audit event.
     before = AuditEvent.objects.count()

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from governance import services as gov
 from governance.choices import ApprovalStatus
 from governance.models import ApprovalRequest, Policy, Signoff
 from registry import services
@@ -117,7 +118,6 @@ def test_dashboard_lead_time_is_the_median_of_approved_requests(
     policy.required_functions = ["compliance"]
     policy.save()
     approval = pending_approval(engineer, version)
-    from governance import services as gov
 
     gov.signoff_record(
         actor=compliance_officer,
@@ -230,6 +230,64 @@ def test_system_page_shows_the_whole_record(compliance_officer, system, version,
     assert "transactions/raw" in html  # upstream lineage of the version
     assert f"#{approval.pk}" in html
     assert "registry.aisystem.created" in html or response.context["history"]
+
+
+def test_version_page_shows_card_lineage_deployment_approvals_and_history(
+    compliance_officer, engineer, system, version, approval
+):
+    gov.deployment_record(actor=engineer, model_version=version, environment="staging")
+    response = client_for(compliance_officer).get(f"/versions/{version.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"{version.model.name} {version.version}" in html
+    assert f'href="/systems/{system.slug}/"' in html
+    assert "a" * 64 in html  # the artifact digest
+    # Its datasets with their roles, what lies upstream, and the job that derived them.
+    assert {(link.dataset.name, link.role) for link in response.context["links"]} == {
+        ("transactions/features", "training"),
+        ("transactions/holdout", "evaluation"),
+    }
+    assert [d.name for d in response.context["upstream"]] == ["transactions/raw"]
+    assert "build_features" in html
+    [(source, target, _)] = response.context["edges"]
+    assert (source.name, target.name) == ("transactions/raw", "transactions/features")
+    assert [d.environment for d in response.context["deployments"]] == ["staging"]
+    assert f'href="/approvals/{approval.pk}/"' in html
+    actions = [e.action for e in response.context["history"]]
+    assert actions[-1] == "registry.version.created"  # newest first: the registration is last
+
+
+def test_version_page_is_linked_from_the_system_and_approval_pages(
+    compliance_officer, system, version, approval
+):
+    client = client_for(compliance_officer)
+    link = f'href="/versions/{version.pk}/"'
+    assert link in client.get(f"/systems/{system.slug}/").content.decode()
+    assert link in client.get(f"/approvals/{approval.pk}/").content.decode()
+
+
+def test_unknown_version_is_404_and_the_page_needs_sign_in(engineer, version):
+    assert client_for(engineer).get("/versions/999999/").status_code == 404
+    response = Client().get(f"/versions/{version.pk}/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_version_page_query_count_does_not_grow_with_approvals_and_deployments(
+    compliance_officer, engineer, version, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(compliance_officer)
+    pending_approval(engineer, version)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(f"/versions/{version.pk}/").status_code == 200
+    ApprovalRequest.objects.filter(model_version=version).update(status=ApprovalStatus.WITHDRAWN)
+    for environment in ("staging", "production"):
+        pending_approval(engineer, version, environment=environment)
+    gov.deployment_record(actor=engineer, model_version=version, environment="staging")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(f"/versions/{version.pk}/").status_code == 200
 
 
 def test_unknown_system_is_404(engineer):
@@ -487,7 +545,6 @@ def test_a_stale_policy_edit_is_refused_not_applied(compliance_officer):
     data = {k: v for k, v in page.context["form"].initial.items() if v is not None}
     data["approvable"] = "on"
     # Someone else saves in between.
-    from governance import services as gov
 
     gov.policy_update(actor=compliance_officer, policy=policy, data={"signoff_sla_days": 7})
     data["signoff_sla_days"] = 3

@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from registry import selectors as registry_selectors
 from registry.exceptions import ConflictError
 
 from .. import permissions, selectors, services, ui_selectors
@@ -138,16 +137,13 @@ def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if is_htmx(request) and request.method == "POST":
         return render(request, "governance/_signoff_panel.html", context, status=status)
     version = approval.model_version
-    links, graph = registry_selectors.version_upstream(version, depth=LINEAGE_DEPTH)
+    lineage = ui_selectors.version_lineage(version, depth=LINEAGE_DEPTH)
     earlier = [s for s in approval.signoffs.all() if s.round < approval.round]
     context |= {
         "version": version,
         "system": version.model.system,
-        "links": links,
-        "upstream": sorted(
-            (graph.nodes[i] for i, d in graph.distance.items() if d > 1 and i in graph.nodes),
-            key=lambda d: (d.namespace, d.name),
-        ),
+        "links": lineage.links,
+        "upstream": lineage.upstream,
         "earlier": earlier,
         "overdue": approval.status == ApprovalStatus.PENDING and approval.due_at < timezone.now(),
     }

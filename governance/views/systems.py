@@ -1,36 +1,26 @@
-"""The system page: the record (owners, risk, models and versions with their lineage,
-deployments, incidents, history) joined with its governance (approvals with each function's
-status; risk reviews and the risk register, as far as the user may see them). It lives in
-governance because the registry never imports governance."""
+"""The system and version pages. The system page: the record (owners, risk, models and versions
+with their lineage, deployments, incidents, history) joined with its governance (approvals with
+each function's status; risk reviews and the risk register, as far as the user may see them).
+The version page: one model version's card, artifact, lineage with the jobs that made it,
+deployments, approvals and audit history. They live in governance because the registry never
+imports governance."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils import timezone
 
 from registry import audit_selectors
 from registry import selectors as registry_selectors
-from registry.models import AISystem
+from registry.models import AISystem, ModelVersion
 
 from .. import permissions, ui_selectors
 
 LINEAGE_DEPTH = 3
 HISTORY_ROWS = 25
 REVIEW_ROWS = 20
-SPEND_PARTIAL = "registry/_spend.html"
-
-
-def _spend_partial() -> str | None:
-    """The spend chart partial, when the cost records feature has installed it."""
-    try:
-        get_template(SPEND_PARTIAL)
-    except TemplateDoesNotExist:
-        return None
-    return SPEND_PARTIAL
 
 
 @login_required
@@ -48,12 +38,8 @@ def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     lineage = []
     for version in versions:
-        links, graph = registry_selectors.version_upstream(version, depth=LINEAGE_DEPTH)
-        upstream = sorted(
-            (graph.nodes[i] for i, d in graph.distance.items() if d > 1 and i in graph.nodes),
-            key=lambda d: (d.namespace, d.name),
-        )
-        lineage.append((version, links, upstream, graph.truncated))
+        found = ui_selectors.version_lineage(version, depth=LINEAGE_DEPTH)
+        lineage.append((version, found.links, found.upstream, found.truncated))
     context = {
         "system": system,
         "models": list(registry_selectors.model_list().filter(system=system).order_by("name")),
@@ -74,6 +60,33 @@ def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "now": now,
         "today": timezone.localdate(now),
         "history": list(audit_selectors.audit_history(system)[:HISTORY_ROWS]),
-        "spend_partial": _spend_partial(),
     }
     return render(request, "governance/system_detail.html", context)
+
+
+@login_required
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One model version: what it is, what it was built from (as far upstream as the lineage
+    goes), where it runs, its approvals and its history. Everyone signed in reads the
+    inventory, as on the system page."""
+    try:
+        version = registry_selectors.version_list().get(pk=pk)
+    except ModelVersion.DoesNotExist:
+        raise Http404("No such model version.") from None
+    lineage = ui_selectors.version_lineage(version, depth=LINEAGE_DEPTH)
+    context = {
+        "version": version,
+        "system": version.model.system,
+        "links": lineage.links,
+        "upstream": lineage.upstream,
+        "edges": lineage.edges,
+        "truncated": lineage.truncated,
+        "deployments": list(
+            registry_selectors.deployment_list()
+            .filter(model_version=version)
+            .order_by("-deployed_at")
+        ),
+        "approvals": ui_selectors.version_approvals(version, request.user),
+        "history": list(audit_selectors.audit_history(version)[:HISTORY_ROWS]),
+    }
+    return render(request, "governance/version_detail.html", context)
