@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("STEWARD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -77,6 +78,10 @@ def browser_page(monkeypatch) -> Iterator[Any]:
             yield page
         finally:
             browser.close()
+            # What the test read from the database while Playwright's loop ran went through a
+            # connection of that context; close it here, or it outlives the run and PostgreSQL
+            # refuses to drop the test database.
+            connections.close_all()
 
 
 def sign_in(page: Any, live_server: Any, username: str, password: str | None = None) -> None:
