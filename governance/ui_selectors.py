@@ -105,10 +105,15 @@ def approval_detail(pk: int) -> ApprovalRequest:
     )
 
 
+def _with_statuses(approvals: QuerySet[ApprovalRequest], user: Any) -> list[tuple[Any, list]]:
+    return [(a, function_statuses(a, user)) for a in approvals]
+
+
 def system_approvals(system: AISystem, user: Any) -> list[tuple[ApprovalRequest, list]]:
     """The system's requests, newest first, each with its functions' statuses."""
-    approvals = selectors.approval_list().filter(model_version__model__system=system)
-    return [(a, function_statuses(a, user)) for a in approvals]
+    return _with_statuses(
+        selectors.approval_list().filter(model_version__model__system=system), user
+    )
 
 
 @dataclass
@@ -123,7 +128,11 @@ class VersionLineage:
     truncated: bool
 
 
-def version_lineage(version: ModelVersion, *, depth: int) -> VersionLineage:
+# How far upstream of a version the pages look: its datasets and two hops beyond them.
+LINEAGE_DEPTH = 3
+
+
+def version_lineage(version: ModelVersion, *, depth: int = LINEAGE_DEPTH) -> VersionLineage:
     """The version's datasets and what lies upstream of them, ``depth`` hops from the version."""
     links, graph = registry_selectors.version_upstream(version, depth=depth)
     upstream = sorted(
@@ -141,8 +150,7 @@ def version_lineage(version: ModelVersion, *, depth: int) -> VersionLineage:
 
 def version_approvals(version: ModelVersion, user: Any) -> list[tuple[ApprovalRequest, list]]:
     """The version's requests, newest first, each with its functions' statuses."""
-    approvals = selectors.approval_list().filter(model_version=version)
-    return [(a, function_statuses(a, user)) for a in approvals]
+    return _with_statuses(selectors.approval_list().filter(model_version=version), user)
 
 
 def approval_lead_time(*, since: dt.datetime | None = None) -> dt.timedelta | None:

@@ -21,8 +21,6 @@ from ..forms import ReasonForm, SignoffForm
 from ..models import ApprovalRequest
 from ._common import is_htmx, paginate, query_without_page
 
-LINEAGE_DEPTH = 3
-
 
 def _message(exc: Exception) -> str:
     """The human sentence inside a PermissionDenied / ValidationError / ConflictError."""
@@ -137,7 +135,7 @@ def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if is_htmx(request) and request.method == "POST":
         return render(request, "governance/_signoff_panel.html", context, status=status)
     version = approval.model_version
-    lineage = ui_selectors.version_lineage(version, depth=LINEAGE_DEPTH)
+    lineage = ui_selectors.version_lineage(version)
     earlier = [s for s in approval.signoffs.all() if s.round < approval.round]
     context |= {
         "version": version,

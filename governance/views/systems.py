@@ -18,7 +18,6 @@ from registry.models import AISystem, ModelVersion
 
 from .. import permissions, ui_selectors
 
-LINEAGE_DEPTH = 3
 HISTORY_ROWS = 25
 REVIEW_ROWS = 20
 
@@ -38,7 +37,7 @@ def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     lineage = []
     for version in versions:
-        found = ui_selectors.version_lineage(version, depth=LINEAGE_DEPTH)
+        found = ui_selectors.version_lineage(version)
         lineage.append((version, found.links, found.upstream, found.truncated))
     context = {
         "system": system,
@@ -73,7 +72,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         version = registry_selectors.version_list().get(pk=pk)
     except ModelVersion.DoesNotExist:
         raise Http404("No such model version.") from None
-    lineage = ui_selectors.version_lineage(version, depth=LINEAGE_DEPTH)
+    lineage = ui_selectors.version_lineage(version)
     context = {
         "version": version,
         "system": version.model.system,
