@@ -3,7 +3,9 @@
 Builds a ledger of ``--events`` events (default 1,000,000) in a fresh database, then reports:
 
 * ``audit_verify`` throughput (events/s) and peak memory, measured at a tenth of the ledger and at
-  the whole ledger, so that "memory is flat in the ledger's length" is visible;
+  the whole ledger, so that "memory is flat in the ledger's length" is visible — walked in this
+  process, and in ``--jobs`` worker processes (default: one per CPU) as ``manage.py
+  audit_verify`` does by default;
 * the extra latency of an audited write: ``services.system_update`` (a real service: lock, change,
   ``full_clean``, save, audit event) against the same call with ``audit.record`` replaced by a
   no-op, p50/p95 over ``--writes`` runs each, interleaved in blocks so drift hits both alike,
@@ -207,26 +209,43 @@ class LedgerBuilder:
         return time.perf_counter() - began
 
 
-def measure_verify(expected: int, chunk_size: int, since: Pin | None = None) -> dict:
-    """Time a verification (wall clock and this process's CPU time, which other load on the
-    machine disturbs less), then run it again under tracemalloc for its peak memory."""
+def measure_verify(expected: int, chunk_size: int, since: Pin | None = None, jobs: int = 1) -> dict:
+    """Time a verification (wall clock, and CPU time of this process and its workers, which
+    other load on the machine disturbs less), then measure its peak memory: tracemalloc's for a
+    walk in this process, the peak resident set of the largest worker for a parallel one."""
     gc.collect()
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = verify_chain(chunk_size=chunk_size, since=since)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    wall, cpu = time.perf_counter(), _cpu_with_children()
+    result = verify_chain(chunk_size=chunk_size, since=since, jobs=jobs)
+    wall, cpu = time.perf_counter() - wall, _cpu_with_children() - cpu
     assert result.ok and result.count == expected, result.summary()
-    gc.collect()
-    tracemalloc.start()
-    verify_chain(chunk_size=chunk_size, since=since)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    if jobs > 1:
+        # Workers are forked from this process, so their peak includes what it held then.
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+        memory = f"peak worker RSS {peak / 2**20:.1f} MiB"
+    else:
+        gc.collect()
+        tracemalloc.start()
+        verify_chain(chunk_size=chunk_size, since=since)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        memory = f"peak traced memory {peak / 2**20:.1f} MiB"
     return {
         "events": expected,
+        "jobs": jobs,
         "seconds": wall,
         "rate": expected / wall,
         "cpu_rate": expected / cpu,
-        "peak_mib": peak / 2**20,
+        "memory": memory,
     }
+
+
+def _cpu_with_children() -> float:
+    """CPU seconds of this process and of its finished children (the verify workers)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def measure_writes(runs: int, block: int = 50) -> dict:
@@ -315,6 +334,12 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=2000)
     parser.add_argument("--chunk-size", type=int, default=5000)
     parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="Worker processes for the parallel walk (default: one per CPU; 1 skips it).",
+    )
+    parser.add_argument(
         "--reuse", action="store_true", help="Keep the database of a previous run and grow it."
     )
     args = parser.parse_args()
@@ -331,15 +356,22 @@ def main() -> None:
     # The last tenth alone (anchored on a pin, as incremental checks are), then the whole.
     tail_start = total - total // 10
     tail_hash = AuditEvent.objects.values_list("hash", flat=True).get(sequence=tail_start)
-    tail = measure_verify(
-        total - tail_start, args.chunk_size, since=Pin(tail_start, tail_hash, "bench")
-    )
-    full = measure_verify(total, args.chunk_size)
-    for m in (tail, full):
+    since = Pin(tail_start, tail_hash, "bench")
+    runs = [
+        measure_verify(total - tail_start, args.chunk_size, since=since),
+        measure_verify(total, args.chunk_size),
+    ]
+    if args.jobs > 1:
+        runs += [
+            measure_verify(total - tail_start, args.chunk_size, since=since, jobs=args.jobs),
+            measure_verify(total, args.chunk_size, jobs=args.jobs),
+        ]
+    for m in runs:
         say(
-            f"audit_verify {m['events']:>9,} events: {m['seconds']:6.2f} s wall, "
+            f"audit_verify {m['events']:>9,} events, {m['jobs']} process"
+            f"{'es' if m['jobs'] > 1 else ''}: {m['seconds']:6.2f} s wall, "
             f"{m['rate']:>9,.0f} events/s wall, {m['cpu_rate']:>9,.0f} events/s CPU, "
-            f"peak traced memory {m['peak_mib']:.1f} MiB"
+            f"{m['memory']}"
         )
     writes = measure_writes(args.writes)
     for kind in ("unaudited", "audited"):

@@ -34,10 +34,14 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import json
+import multiprocessing
+import threading
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from hashlib import sha256
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -50,6 +54,12 @@ from .models import AuditChainHead, AuditEvent
 from .models.audit import GENESIS_HASH
 
 DEFAULT_CHUNK_SIZE = 5000
+# A parallel walk splits the ledger into segments of at least this many events (a segment costs
+# a query and, in a worker process, a connection), and into more segments than workers, so that
+# a worker that finishes early takes the next one and a broken ledger is reported early.
+MIN_SEGMENT_EVENTS = 50_000
+SEGMENTS_PER_JOB = 4
+_MIN_SEQUENCE, _MAX_SEQUENCE = -(2**63), 2**63 - 1
 
 # The columns read for each event, in this order: the ones compared as plain values first, so
 # that a slice of the row compares with the canonical values in one go.
@@ -150,17 +160,22 @@ class VerifyResult:
 
 
 class _Broken(Exception):
-    def __init__(self, sequence: int, reason: str) -> None:
+    """The walk stops here: ``sequence`` is the first bad one. ``pin`` when a pin found it."""
+
+    def __init__(self, sequence: int, reason: str, pin: bool = False) -> None:
         super().__init__(reason)
         self.sequence = sequence
         self.reason = reason
+        self.pin = pin
 
 
 # --- Reading the ledger -----------------------------------------------------------------------
 
 
-def _stream_rows(using: str, start: int, chunk_size: int) -> Iterator[list[tuple]]:
-    """Chunks of raw rows ordered by (sequence, id), from ``sequence >= start``, by keyset
+def _stream_rows(
+    using: str, start: int, chunk_size: int, end: int = _MAX_SEQUENCE
+) -> Iterator[list[tuple]]:
+    """Chunks of raw rows ordered by (sequence, id), ``start <= sequence <= end``, by keyset
     pagination: each chunk is one short query, so memory stays flat and no long-lived cursor
     holds the database. Rows with a duplicated sequence (possible only if someone dropped the
     unique constraint) are still returned, so the walk sees them."""
@@ -192,10 +207,13 @@ def _stream_rows(using: str, start: int, chunk_size: int) -> Iterator[list[tuple
         exprs = {}
     columns = ", ".join(exprs.get(c, qn(c)) for c in _COLUMNS)
     table, seq, pk = qn(AuditEvent._meta.db_table), qn("sequence"), qn("id")
-    sql = f"SELECT {columns} FROM {table} WHERE {seq} >= %s ORDER BY {seq}, {pk} LIMIT %s"  # noqa: S608
+    sql = (
+        f"SELECT {columns} FROM {table} WHERE {seq} >= %s AND {seq} <= %s "  # noqa: S608
+        f"ORDER BY {seq}, {pk} LIMIT %s"
+    )
     fetch = _fetch_pipelined if _can_pipeline(connection) else _fetch_one_by_one
     last: tuple[int, int] | None = None
-    for rows in fetch(connection, sql, start, chunk_size):
+    for rows in fetch(connection, sql, start, end, chunk_size):
         more = len(rows) == chunk_size
         if last is not None and rows and rows[0][1] == last[0]:
             # The query starts at the last sequence seen: drop what was already returned.
@@ -208,11 +226,13 @@ def _stream_rows(using: str, start: int, chunk_size: int) -> Iterator[list[tuple
         last = (rows[-1][1], rows[-1][0])
 
 
-def _fetch_one_by_one(connection: Any, sql: str, lower: int, chunk_size: int) -> Iterator[list]:
+def _fetch_one_by_one(
+    connection: Any, sql: str, lower: int, upper: int, chunk_size: int
+) -> Iterator[list]:
     """Raw chunks: each query starts at the last sequence of the chunk before."""
     while True:
         with connection.cursor() as cursor:
-            cursor.execute(sql, [lower, chunk_size])
+            cursor.execute(sql, [lower, upper, chunk_size])
             rows = cursor.fetchall()
         yield rows
         if len(rows) < chunk_size:
@@ -220,7 +240,9 @@ def _fetch_one_by_one(connection: Any, sql: str, lower: int, chunk_size: int) ->
         lower = rows[-1][1]
 
 
-def _fetch_pipelined(connection: Any, sql: str, lower: int, chunk_size: int) -> Iterator[list]:
+def _fetch_pipelined(
+    connection: Any, sql: str, lower: int, upper: int, chunk_size: int
+) -> Iterator[list]:
     """The same chunks, on PostgreSQL in pipeline mode: the query for the next chunk is sent
     before this one is handed over, so the server reads it while this one is checked (the
     walk then costs about the larger of the two, not their sum). Two chunks at most are in
@@ -231,11 +253,11 @@ def _fetch_pipelined(connection: Any, sql: str, lower: int, chunk_size: int) -> 
         connection.cursor() as following,
         connection.connection.pipeline(),
     ):
-        this.execute(sql, [lower, chunk_size])
+        this.execute(sql, [lower, upper, chunk_size])
         while True:
             rows = this.fetchall()
             if len(rows) == chunk_size:
-                following.execute(sql, [rows[-1][1], chunk_size])
+                following.execute(sql, [rows[-1][1], upper, chunk_size])
             yield rows
             if len(rows) < chunk_size:
                 return
@@ -346,6 +368,12 @@ def _mismatch(row: tuple, payload: dict[str, Any]) -> str | None:
 
 
 # --- The walk ---------------------------------------------------------------------------------
+#
+# The chain is walked in *segments*: consecutive ranges of sequence numbers, each checked on its
+# own (in a worker process of its own when the walk is parallel), and joined by ``_join``, which
+# checks what a segment cannot see by itself — that it starts where the one before ended, and
+# that its first event links to the last hash of the one before. A walk with one segment is the
+# plain sequential walk; either way the first bad sequence and its reason are the same.
 
 
 @dataclass
@@ -355,12 +383,28 @@ class _Walk:
     count: int = 0
 
 
-def _check_chunk(rows: list[tuple], walk: _Walk, pins: list[Pin], pin_index: int) -> int:
+def _out_of_place(seq: int, expected: int) -> _Broken:
+    """The event stored next is ``seq`` where ``expected`` was due."""
+    if seq < expected:
+        return _Broken(seq, f"event {seq} is duplicated or out of order")
+    missing = f"{expected}" if seq == expected + 1 else f"{expected} to {seq - 1}"
+    return _Broken(expected, f"event {missing} missing: the next stored event is {seq}")
+
+
+def _link_broken(seq: int) -> _Broken:
+    return _Broken(
+        seq,
+        f"prev_hash does not match the hash of event {seq - 1}: "
+        f"event {seq - 1} was changed and re-hashed, or this event was moved",
+    )
+
+
+def _check_chunk(rows: list[tuple], walk: _Walk, pins: Sequence[Pin], pin_index: int) -> int:
     """Check a chunk of rows, advancing ``walk``; return the index of the next pin to meet.
     Raises ``_Broken`` at the first bad event. One row at a time, on purpose: each row's parsed
     JSON is freed before the next is parsed, which keeps the work in the CPU's cache (parsing
     a whole chunk first and comparing column-wise was twice as slow)."""
-    loads = _loads
+    orjson_loads = orjson.loads
     fast_of_payload = _FAST_OF_PAYLOAD
     n_keys = len(_PAYLOAD_KEYS)
     expected, prev = walk.expected, walk.prev_hash
@@ -369,25 +413,33 @@ def _check_chunk(rows: list[tuple], walk: _Walk, pins: list[Pin], pin_index: int
         for row in rows:
             seq = row[1]
             if seq != expected:
-                if seq < expected:
-                    raise _Broken(seq, f"event {seq} is duplicated or out of order")
-                missing = f"{expected}" if seq == expected + 1 else f"{expected} to {seq - 1}"
-                raise _Broken(expected, f"event {missing} missing: the next stored event is {seq}")
+                raise _out_of_place(seq, expected)
             canonical = row[17]
             try:
-                payload = loads(canonical)
-            except (TypeError, ValueError):
+                # orjson directly, not _loads: a function call less per row, on the hot path.
+                payload = orjson_loads(canonical)
+            except orjson.JSONDecodeError:
+                try:
+                    payload = json.loads(canonical)
+                except (TypeError, ValueError):
+                    raise _Broken(seq, "the stored canonical bytes are not valid JSON") from None
+            except TypeError:
                 raise _Broken(seq, "the stored canonical bytes are not valid JSON") from None
             if type(payload) is not dict or len(payload) != n_keys:
                 raise _Broken(seq, "the stored canonical bytes are not an audit event")
             changes = row[15]
+            if type(changes) is str:
+                try:  # noqa: SIM105 (contextlib.suppress costs a context manager per row)
+                    changes = orjson_loads(changes)
+                except orjson.JSONDecodeError:
+                    pass  # left as text, for _changes_match to parse or refuse
             try:
                 # Every key is read here, so one missing (with another in its place) raises.
                 if (
                     fast_of_payload(payload) != row[1:15]
                     or (
-                        (loads(changes) if type(changes) is str else changes) != payload["changes"]
-                        and not _changes_match(changes, payload["changes"])
+                        changes != payload["changes"]
+                        and not _changes_match(row[15], payload["changes"])
                     )
                 ) and (reason := _mismatch(row, payload)) is not None:
                     raise _Broken(seq, f"edited after it was recorded: {reason}")
@@ -412,11 +464,7 @@ def _check_chunk(rows: list[tuple], walk: _Walk, pins: list[Pin], pin_index: int
                     "stored hash is not SHA-256(prev_hash || canonical bytes): the row was edited",
                 )
             if prev_hash != prev:
-                raise _Broken(
-                    seq,
-                    f"prev_hash does not match the hash of event {seq - 1}: "
-                    f"event {seq - 1} was changed and re-hashed, or this event was moved",
-                )
+                raise _link_broken(seq)
             if seq == next_pin:
                 while pin_index < len(pins) and pins[pin_index].sequence == seq:
                     pin = pins[pin_index]
@@ -425,6 +473,7 @@ def _check_chunk(rows: list[tuple], walk: _Walk, pins: list[Pin], pin_index: int
                             seq,
                             f"hash of event {seq} differs from {pin.label}: "
                             f"the ledger was rewritten at or before event {seq}",
+                            pin=True,
                         )
                     pin_index += 1
                 next_pin = pins[pin_index].sequence if pin_index < len(pins) else None
@@ -436,71 +485,231 @@ def _check_chunk(rows: list[tuple], walk: _Walk, pins: list[Pin], pin_index: int
     return pin_index
 
 
+@dataclass(frozen=True)
+class _Segment:
+    """The events with ``lower <= sequence <= upper``, the first of which should be
+    ``expected``; the pins among them; and, for the first segment of a walk that starts at a
+    trusted pin, that pin (the event at ``lower``, which must carry the pinned hash)."""
+
+    lower: int
+    upper: int
+    expected: int
+    pins: tuple[Pin, ...]
+    anchor: Pin | None = None
+
+
+@dataclass
+class _SegmentResult:
+    """What a segment's walk found. ``first_*`` describe its first stored event (None if it
+    has none); ``expected``/``last_hash``/``count`` where its walk got to; ``broken`` the first
+    problem inside the segment, as (sequence, reason, found by a pin)."""
+
+    expected: int
+    first_sequence: int | None = None
+    first_prev_hash: Any = None
+    last_hash: str = ""
+    count: int = 0
+    pins_met: int = 0
+    broken: tuple[int, str, bool] | None = None
+
+
+def _walk_segment(segment: _Segment, chunk_size: int, using: str) -> _SegmentResult:
+    """Check every event of one segment, except the link of its first event to the event before
+    it, which only ``_join`` can check (it knows the hash the segment before ended on)."""
+    result = _SegmentResult(expected=segment.expected)
+    walk: _Walk | None = None
+    pin_index = 0
+    anchor = segment.anchor
+    try:
+        # closing(): a walk that stops at a bad event ends the query under way at once.
+        with closing(_stream_rows(using, segment.lower, chunk_size, segment.upper)) as chunks:
+            for chunk in chunks:
+                rows = chunk
+                if anchor is not None:
+                    rows, anchor = _check_anchor(rows, anchor), None
+                if not rows:
+                    continue
+                if walk is None:
+                    first = rows[0]
+                    result.first_sequence, result.first_prev_hash = first[1], first[11]
+                    walk = _Walk(expected=segment.expected, prev_hash=first[11])
+                pin_index = _check_chunk(rows, walk, segment.pins, pin_index)
+        if anchor is not None:
+            raise _Broken(anchor.sequence, f"event {anchor.sequence} is missing ({anchor.label})")
+    except _Broken as broken:
+        result.broken = (broken.sequence, broken.reason, broken.pin)
+    if walk is not None:
+        result.expected, result.last_hash, result.count = walk.expected, walk.prev_hash, walk.count
+    result.pins_met = pin_index
+    return result
+
+
+def _walk_segment_in_worker(segment: _Segment, chunk_size: int, using: str) -> _SegmentResult:
+    try:
+        return _walk_segment(segment, chunk_size, using)
+    finally:
+        connections.close_all()  # this process's own connections, opened for the segment
+
+
+def _plan(
+    *,
+    start: int,
+    anchor: Pin | None,
+    pins: list[Pin],
+    jobs: int,
+    min_segment_events: int,
+    using: str,
+) -> list[_Segment]:
+    """Split the events after ``start`` into segments: one for a sequential walk; for a parallel
+    one, ``SEGMENTS_PER_JOB`` per worker, of at least ``min_segment_events`` events each. The
+    first segment also takes whatever lies below (forged events numbered 0 or less, or the
+    anchor), the last whatever lies beyond the highest known sequence."""
+    count = 1
+    if jobs > 1:
+        table = connections[using].ops.quote_name(AuditEvent._meta.db_table)
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"SELECT MAX(sequence) FROM {table}")  # noqa: S608
+            highest = cursor.fetchone()[0] or 0
+        top = max([highest, *(p.sequence for p in pins)])
+        count = max(1, min(jobs * SEGMENTS_PER_JOB, (top - start) // max(1, min_segment_events)))
+        bounds = [start + 1 + (top - start) * i // count for i in range(count)]
+    else:
+        bounds = [start + 1]
+    segments = []
+    for i, first in enumerate(bounds):
+        lower = (anchor.sequence if anchor else _MIN_SEQUENCE) if i == 0 else first
+        upper = bounds[i + 1] - 1 if i + 1 < count else _MAX_SEQUENCE
+        mine = tuple(p for p in pins if lower <= p.sequence <= upper)
+        segments.append(_Segment(lower, upper, first, mine, anchor if i == 0 else None))
+    return segments
+
+
+def _can_fork(using: str) -> bool:
+    """May this walk run in forked worker processes? Only where the workers' own connections
+    see what this one sees (not inside a transaction, nor an in-memory SQLite database), and
+    from a single-threaded process (forking copies no other thread)."""
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return False
+    if any(c.in_atomic_block for c in connections.all(initialized_only=True)):
+        return False
+    connection = connections[using]
+    return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
+
+
+def _run(
+    segments: list[_Segment], chunk_size: int, using: str, jobs: int
+) -> Iterator[_SegmentResult]:
+    """The segments' results, in order, as they come: from ``jobs`` worker processes, or from
+    this process. The caller stops reading at the first problem; the segments not yet started
+    are then cancelled."""
+    if jobs <= 1 or len(segments) == 1 or not _can_fork(using):
+        for segment in segments:
+            yield _walk_segment(segment, chunk_size, using)
+        return
+    # Each worker opens its own connections; none may share one of this process's sockets.
+    connections.close_all()
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(segments)), mp_context=multiprocessing.get_context("fork")
+    )
+    try:
+        yield from pool.map(_walk_segment_in_worker, segments, repeat(chunk_size), repeat(using))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _join(
+    segments: list[_Segment], results: Iterable[_SegmentResult], expected: int, prev: str
+) -> VerifyResult:
+    """The verdict on the whole walk, from its segments' results in order: each segment must
+    start where the one before ended and link to its last hash; the first problem found, in
+    sequence order, is the first bad sequence. A pin that no event met means the ledger ends
+    before it."""
+    count = 0
+    unmet: Pin | None = None
+    try:
+        for segment, result in zip(segments, results, strict=True):
+            if result.first_sequence is not None:
+                if result.first_sequence != expected:
+                    raise _out_of_place(result.first_sequence, expected)
+                first_row_bad = (
+                    result.broken is not None and result.count == 0 and not result.broken[2]
+                )
+                if not first_row_bad and result.first_prev_hash != prev:
+                    raise _link_broken(result.first_sequence)
+            if result.count:
+                count += result.count
+                expected, prev = result.expected, result.last_hash
+            if result.broken is not None:
+                raise _Broken(*result.broken)
+            if unmet is None and result.pins_met < len(segment.pins):
+                unmet = segment.pins[result.pins_met]
+    except _Broken as broken:
+        return VerifyResult(
+            ok=False,
+            count=count,
+            head_sequence=expected - 1,
+            head_hash=prev,
+            first_bad_sequence=broken.sequence,
+            reason=broken.reason,
+            problems=[Problem(broken.sequence, broken.reason)],
+        )
+    last = expected - 1
+    if unmet is not None:
+        reason = (
+            f"the ledger ends at event {last} but {unmet.label} records event {unmet.sequence}: "
+            f"events {last + 1} to {unmet.sequence} were removed (truncated or an older copy "
+            "restored)"
+        )
+        return VerifyResult(
+            ok=False,
+            count=count,
+            head_sequence=last,
+            head_hash=prev,
+            first_bad_sequence=last + 1,
+            reason=reason,
+            problems=[Problem(last + 1, reason)],
+        )
+    return VerifyResult(ok=True, count=count, head_sequence=last, head_hash=prev)
+
+
 def verify_chain(
     *,
     pins: Iterable[Pin] = (),
     since: Pin | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     using: str = "default",
+    jobs: int = 1,
+    min_segment_events: int = MIN_SEGMENT_EVENTS,
 ) -> VerifyResult:
     """Walk the chain and check every event (see the module docstring), and every pin.
 
     ``since`` starts the walk at a trusted (sequence, hash) — the latest checkpoint — instead of
     the genesis: the event at that sequence must have that hash, and the events after it are
-    checked. The chain head row is always added as a pin."""
+    checked. The chain head row is always added as a pin.
+
+    ``jobs`` > 1 walks segments of the chain in that many worker processes at once (forked, each
+    with its own connection; see ``_can_fork`` for when it falls back to this process). The
+    result is the same as a sequential walk's."""
     head = AuditChainHead.objects.using(using).filter(pk=1).values_list("sequence", "hash").first()
     all_pins = list(pins)
     if head is not None and head[0] > 0:
         all_pins.append(Pin(head[0], head[1], "the chain head row"))
-    if since is not None and since.sequence > 0:
-        all_pins = [p for p in all_pins if p.sequence > since.sequence]
-    all_pins.sort(key=lambda p: p.sequence)
-
-    anchored = since is None or since.sequence <= 0
-    start = since.sequence if since is not None and since.sequence > 0 else 0
-    walk = _Walk(expected=start + 1, prev_hash=since.hash if since else GENESIS_HASH)
-    pin_index = 0
-    # A full walk reads from the lowest sequence there is, so that a forged event numbered 0 or
-    # below is seen too; a walk from a pin starts at the pinned event.
-    lower = start if not anchored else -(2**63)
-    try:
-        # closing(): a walk that stops at a bad event ends the query under way at once.
-        with closing(_stream_rows(using, lower, chunk_size)) as chunks:
-            for chunk in chunks:
-                rows = chunk
-                if not anchored:
-                    rows, anchored = _check_anchor(rows, since), True
-                pin_index = _check_chunk(rows, walk, all_pins, pin_index)
-        if not anchored:
-            raise _Broken(since.sequence, f"event {since.sequence} is missing ({since.label})")
-    except _Broken as broken:
-        return VerifyResult(
-            ok=False,
-            count=walk.count,
-            head_sequence=walk.expected - 1,
-            head_hash=walk.prev_hash,
-            first_bad_sequence=broken.sequence,
-            reason=broken.reason,
-            problems=[Problem(broken.sequence, broken.reason)],
-        )
-    last = walk.expected - 1
-    if pin_index < len(all_pins):
-        pin = all_pins[pin_index]
-        reason = (
-            f"the ledger ends at event {last} but {pin.label} records event {pin.sequence}: "
-            f"events {last + 1} to {pin.sequence} were removed (truncated or an older copy "
-            "restored)"
-        )
-        return VerifyResult(
-            ok=False,
-            count=walk.count,
-            head_sequence=last,
-            head_hash=walk.prev_hash,
-            first_bad_sequence=last + 1,
-            reason=reason,
-            problems=[Problem(last + 1, reason)],
-        )
-    return VerifyResult(ok=True, count=walk.count, head_sequence=last, head_hash=walk.prev_hash)
+    anchor = since if since is not None and since.sequence > 0 else None
+    start = anchor.sequence if anchor is not None else 0
+    all_pins = sorted(
+        (p for p in all_pins if p.sequence > start or anchor is None), key=lambda p: p.sequence
+    )
+    segments = _plan(
+        start=start,
+        anchor=anchor,
+        pins=all_pins,
+        jobs=jobs,
+        min_segment_events=min_segment_events,
+        using=using,
+    )
+    prev = since.hash if since is not None else GENESIS_HASH
+    with closing(_run(segments, chunk_size, using, jobs)) as results:
+        return _join(segments, results, start + 1, prev)
 
 
 def _check_anchor(rows: list[tuple], since: Pin) -> list[tuple]:
@@ -524,10 +733,13 @@ def verify_ledger(
     public_keys: Sequence[Any] | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     using: str = "default",
+    jobs: int = 1,
+    min_segment_events: int = MIN_SEGMENT_EVENTS,
 ) -> VerifyResult:
     """Verify the chain, every checkpoint in ``checkpoint_dir`` (signature by a trusted key, and
     that checkpoints never go backwards), and that the chain contains every checkpoint's
-    (sequence, hash). ``public_keys`` defaults to the configured trusted keys."""
+    (sequence, hash). ``public_keys`` defaults to the configured trusted keys; ``jobs`` and
+    ``min_segment_events`` are ``verify_chain``'s."""
     checkpoints, problems = [], []
     if checkpoint_dir is not None:
         keys = audit_checkpoints.trusted_public_keys() if public_keys is None else public_keys
@@ -535,7 +747,13 @@ def verify_ledger(
         found += audit_checkpoints.order_problems(checkpoints)
         problems = [Problem(sequence, reason) for sequence, reason in found]
     pins = [Pin(c.sequence, c.hash, f"checkpoint {c.name} ({c.created_at})") for c in checkpoints]
-    result = verify_chain(pins=pins, chunk_size=chunk_size, using=using)
+    result = verify_chain(
+        pins=pins,
+        chunk_size=chunk_size,
+        using=using,
+        jobs=jobs,
+        min_segment_events=min_segment_events,
+    )
     result.checkpoints_checked = len(checkpoints)
     problems = result.problems + problems
     if problems:

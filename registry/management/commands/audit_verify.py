@@ -1,5 +1,6 @@
 """``manage.py audit_verify [--checkpoints DIR] [--public-key FILE]...``: check the audit ledger."""
 
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from registry.audit import audit_context
 from registry.audit_checkpoints import load_public_key
-from registry.audit_verify import verify_ledger
+from registry.audit_verify import MIN_SEGMENT_EVENTS, verify_ledger
 from registry.choices import AuditSource
 
 
@@ -36,8 +37,18 @@ class Command(BaseCommand):
             "the configured signing key and STEWARD_AUDIT_TRUSTED_KEY_FILES.",
         )
         parser.add_argument("--chunk-size", type=int, default=5000, help="Events read per query.")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=0,
+            help="Worker processes that check segments of the chain at once (default: one per "
+            f"CPU; 1 walks it in this process). A segment holds at least {MIN_SEGMENT_EVENTS:,} "
+            "events, so a short chain is walked by fewer.",
+        )
 
-    def handle(self, *args, checkpoints, no_checkpoints, public_key, chunk_size, **options):
+    def handle(self, *args, checkpoints, no_checkpoints, public_key, chunk_size, jobs, **options):
+        if chunk_size < 1 or jobs < 0:
+            raise CommandError("--chunk-size must be at least 1 and --jobs at least 0.")
         directory = None if no_checkpoints else checkpoints or settings.STEWARD_AUDIT_CHECKPOINT_DIR
         try:
             keys = None
@@ -45,7 +56,10 @@ class Command(BaseCommand):
                 keys = [load_public_key(Path(path).read_bytes()) for path in public_key]
             with audit_context(source=AuditSource.COMMAND):
                 result = verify_ledger(
-                    checkpoint_dir=directory, public_keys=keys, chunk_size=chunk_size
+                    checkpoint_dir=directory,
+                    public_keys=keys,
+                    chunk_size=chunk_size,
+                    jobs=jobs or os.cpu_count() or 1,
                 )
         except (ImproperlyConfigured, OSError) as exc:
             raise CommandError(str(exc)) from exc
