@@ -236,6 +236,7 @@ def registered_model_tag_delete(*, actor: Any, model: AIModel, key: str) -> None
 _NEXT_NUMBER_SQL: dict[str, str] = {}  # by database vendor
 _LOCK_BY_NAME_SQL: dict[str, str] = {}
 _MODEL_COLUMNS = Columns(AIModel, "m")
+_SYSTEM_COLUMNS = Columns(AISystem, "s")
 
 
 def _next_number_sql(connection: Any) -> str:
@@ -268,14 +269,17 @@ def next_version_number(model: AIModel) -> int:
 
 
 def _lock_model_named(name: str) -> AIModel:
-    """The registered model with this name, its row locked until the transaction ends."""
+    """The registered model with this name, its row locked until the transaction ends, and its
+    system (read in the same statement: ``version_create`` checks the actor's grant on it)."""
     connection = connections[router.db_for_write(AIModel)]
     sql = _LOCK_BY_NAME_SQL.get(connection.vendor)
     if sql is None:
         q = connection.ops.quote_name
-        m = _MODEL_COLUMNS
+        m, s = _MODEL_COLUMNS, _SYSTEM_COLUMNS
         sql = (
-            f"SELECT {m.select(connection)} FROM {m.table(connection)} "  # noqa: S608 (names only)
+            f"SELECT {m.select(connection)}, {s.select(connection)} "  # noqa: S608 (names only)
+            f"FROM {m.table(connection)} JOIN {s.table(connection)} "
+            f"ON {s.column(connection, 'id')} = {m.column(connection, 'system')} "
             f"WHERE {m.column(connection, 'name')} = %s"
         )
         if connection.features.has_select_for_update_of:
@@ -288,7 +292,10 @@ def _lock_model_named(name: str) -> AIModel:
         row = cursor.fetchone()
     if row is None:
         raise AIModel.DoesNotExist(f"Registered Model with name={name} not found")
-    return _MODEL_COLUMNS.instance(connection, row, 0)
+    model = _MODEL_COLUMNS.instance(connection, row, 0)
+    system = _SYSTEM_COLUMNS.instance(connection, row, len(_MODEL_COLUMNS))
+    AIModel.system.field.set_cached_value(model, system)
+    return model
 
 
 @transaction.atomic

@@ -106,7 +106,8 @@ def version_create(
     """Register a version of a model, with the datasets it was trained and evaluated on.
     ``audit_extra`` adds what a caller recorded alongside the version (an integration's tags)
     to the one ``created`` event."""
-    model = AIModel.objects.select_related("system").get(pk=model.pk)
+    if not AIModel.system.is_cached(model):  # a caller that read it with its system saves a query
+        model = AIModel.objects.select_related("system").get(pk=model.pk)
     if actor is not None:
         permissions.require_register_under(actor, model.system, field="model")
     unknown = set(fields) - set(VERSION_CONTENT_FIELDS)
@@ -119,7 +120,9 @@ def version_create(
             code="unique",
         )
     mv = ModelVersion(model=model, version=version, registered_by=actor, **fields)
-    mv.full_clean()
+    # Not the model and the user: both are rows in hand, so full_clean would only query again
+    # that they exist; nor the (model, version) constraint, checked just above with a 409.
+    mv.full_clean(exclude=["model", "registered_by"], validate_constraints=False)
     mv.save()
     links = _dedupe(datasets)
     ModelVersionDataset.objects.bulk_create(
