@@ -20,7 +20,7 @@ from django.db import connection, transaction
 
 from registry import audit, services
 from registry.audit import audit_context, canonical_bytes, chain_hash
-from registry.audit_verify import checkpoint_ledger, verify_chain, verify_ledger
+from registry.audit_verify import Pin, checkpoint_ledger, verify_chain, verify_ledger
 from registry.choices import AuditSource, TeamFunction
 from registry.models import AuditEvent, Team
 from tests import audit_support as attack
@@ -418,3 +418,19 @@ def test_whole_second_times_verify_and_a_moved_time_does_not(db):
     result = verify_ledger()
     assert result.first_bad_sequence == event.sequence
     assert "created_at" in result.reason
+
+
+def test_a_walk_from_a_checkpoint_in_segments_agrees_with_one_in_sequence(ledger):
+    since = Pin(4, _hash_of(4), "checkpoint 4")
+    sequential = verify_chain(since=since)
+    assert sequential.ok and sequential.count == 8
+    assert verify_chain(since=since, jobs=3, min_segment_events=1) == sequential
+    with attack.triggers_lifted():
+        attack.edit(9, object_repr="Nothing to see here")
+    sequential = verify_chain(since=since)
+    assert sequential.first_bad_sequence == 9
+    assert verify_chain(since=since, jobs=3, min_segment_events=1) == sequential
+    # The anchor itself is checked by the first segment.
+    wrong = Pin(4, "0" * 64, "checkpoint 4")
+    assert verify_chain(since=wrong, jobs=3, min_segment_events=1) == verify_chain(since=wrong)
+    assert verify_chain(since=wrong).first_bad_sequence == 4
