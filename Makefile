@@ -55,7 +55,8 @@ bench: install
 	$(PY) bench/chase_bench.py
 	$(PY) bench/map_bench.py --systems 2000 --runs 10
 	@if [ -x var/bench-mlflow/bin/mlflow ]; then \
-		$(PY) bench/mlflow_bench.py --mlflow var/bench-mlflow/bin/mlflow; \
+		$(PY) bench/mlflow_bench.py --mlflow var/bench-mlflow/bin/mlflow --client http && \
+		$(PY) bench/mlflow_bench.py --mlflow var/bench-mlflow/bin/mlflow --client mlflow; \
 	else \
 		echo "bench/mlflow_bench.py skipped: no MLflow in var/bench-mlflow (see README)"; \
 	fi
