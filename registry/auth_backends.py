@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import connections, router
 from django.db.models import Model
@@ -27,6 +26,8 @@ from guardian.backends import check_support
 from guardian.conf import settings as guardian_settings
 from guardian.ctypes import get_content_type
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
+
+from .rawrows import user_groups_table
 
 _SQL: dict[str, str] = {}  # by database vendor
 
@@ -37,9 +38,7 @@ def _grants_sql(connection: Any, user_model: type[Model], group_model: type[Mode
         return sql
     q = connection.ops.quote_name
     perm = Permission._meta
-    through = get_user_model()._meta.get_field("groups").remote_field.through._meta
-    user_fk = next(f for f in through.fields if f.related_model is get_user_model())
-    group_fk = next(f for f in through.fields if f.is_relation and f is not user_fk)
+    groups_table, user_fk, group_fk = user_groups_table()
     uop, gop = user_model._meta, group_model._meta
 
     def col(meta: Any, alias: str, name: str) -> str:
@@ -56,9 +55,9 @@ def _grants_sql(connection: Any, user_model: type[Model], group_model: type[Mode
         f"SELECT {codename} FROM {q(perm.db_table)} {q('p')} "
         f"INNER JOIN {q(gop.db_table)} {q('o')} "
         f"ON {col(gop, 'o', 'permission')} = {col(perm, 'p', 'id')} "
-        f"INNER JOIN {q(through.db_table)} {q('m')} "
-        f"ON {q('m')}.{q(group_fk.column)} = {col(gop, 'o', 'group')} "
-        f"WHERE {q('m')}.{q(user_fk.column)} = %s AND {col(gop, 'o', 'content_type')} = %s "
+        f"INNER JOIN {q(groups_table)} {q('m')} "
+        f"ON {q('m')}.{q(group_fk)} = {col(gop, 'o', 'group')} "
+        f"WHERE {q('m')}.{q(user_fk)} = %s AND {col(gop, 'o', 'content_type')} = %s "
         f"AND {col(gop, 'o', 'object_pk')} = %s AND {col(perm, 'p', 'content_type')} = %s"
     )
     _SQL[connection.vendor] = sql

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import PermissionDenied
 from django.db import connections, router
@@ -24,35 +23,29 @@ from guardian.shortcuts import get_objects_for_user
 
 from .choices import READ_ONLY_ROLES, Role
 from .models import AISystem, Dataset, Team
+from .rawrows import sql_per_vendor, user_groups_table
 
 SYSTEM_GRANTS = ("registry.change_aisystem", "registry.register_aisystem")
 DATASET_GRANTS = ("registry.change_dataset",)
 
 
 _ROLE_NAMES = frozenset(r.value for r in Role)
-_GROUP_NAMES_SQL: dict[str, str] = {}  # by database vendor
 
 
+@sql_per_vendor
 def _group_names_sql(connection: Any) -> str:
     """The names of a user's groups. Written by hand, as the object-permission query in
     ``auth_backends``: every write asks, and building it through the related manager cost
     several times what the database spends answering it. Names come from the models."""
-    sql = _GROUP_NAMES_SQL.get(connection.vendor)
-    if sql is None:
-        q = connection.ops.quote_name
-        user_model = get_user_model()
-        through = user_model.groups.through._meta
-        links = {f.related_model: f.column for f in through.concrete_fields if f.is_relation}
-        user_fk, group_fk = links[user_model], links[Group]
-        group = Group._meta
-        sql = (
-            f"SELECT {q('g')}.{q(group.get_field('name').column)} "  # noqa: S608 (names only)
-            f"FROM {q(group.db_table)} {q('g')} JOIN {q(through.db_table)} {q('m')} "
-            f"ON {q('m')}.{q(group_fk)} = {q('g')}.{q(group.pk.column)} "
-            f"WHERE {q('m')}.{q(user_fk)} = %s"
-        )
-        _GROUP_NAMES_SQL[connection.vendor] = sql
-    return sql
+    q = connection.ops.quote_name
+    table, user_fk, group_fk = user_groups_table()
+    group = Group._meta
+    return (
+        f"SELECT {q('g')}.{q(group.get_field('name').column)} "  # noqa: S608 (names only)
+        f"FROM {q(group.db_table)} {q('g')} JOIN {q(table)} {q('m')} "
+        f"ON {q('m')}.{q(group_fk)} = {q('g')}.{q(group.pk.column)} "
+        f"WHERE {q('m')}.{q(user_fk)} = %s"
+    )
 
 
 def roles_of(user: Any) -> frozenset[str]:

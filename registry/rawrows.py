@@ -12,13 +12,42 @@ so the instances are those a queryset would have built, on PostgreSQL and SQLite
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
+
+
+def sql_per_vendor(
+    build: Callable[[BaseDatabaseWrapper], str],
+) -> Callable[[BaseDatabaseWrapper], str]:
+    """Decorate a function that writes a statement for a connection, so that it is written once
+    per database vendor and reused: the text depends on the backend's quoting and the models,
+    not on the connection (each thread has its own) or the values, which are parameters."""
+    cache: dict[str, str] = {}
+
+    @functools.wraps(build)
+    def sql(connection: BaseDatabaseWrapper) -> str:
+        text = cache.get(connection.vendor)
+        if text is None:
+            text = cache[connection.vendor] = build(connection)
+        return text
+
+    return sql
+
+
+def user_groups_table() -> tuple[str, str, str]:
+    """The table linking users to their groups, and its user and group columns."""
+    user_model = get_user_model()
+    through = user_model._meta.get_field("groups").remote_field.through._meta
+    links = {f.related_model: f.column for f in through.concrete_fields if f.is_relation}
+    return through.db_table, links[user_model], links[Group]
 
 
 class Columns:

@@ -6,10 +6,13 @@ import gc
 import threading
 import weakref
 
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import connections
 
 from registry.models import Team
-from registry.rawrows import Columns
+from registry.rawrows import Columns, sql_per_vendor, user_groups_table
 
 
 def test_values_are_converted_as_the_orm_converts_them():
@@ -46,3 +49,36 @@ def test_rows_converted_in_many_threads_keep_their_connections_alive_at_most_onc
     # The converters are made once per database alias, from the first connection that needed
     # them, which they keep; no other thread's connection is kept.
     assert sum(ref() is not None for ref in refs) <= 1
+
+
+def test_a_statement_is_written_once_per_vendor_and_read_back_for_every_connection():
+    calls: list[str] = []
+
+    @sql_per_vendor
+    def statement(connection) -> str:
+        calls.append(connection.vendor)
+        return f"SELECT 1 -- {connection.vendor}"
+
+    here = connections["default"]
+    assert statement(here) == statement(here) == f"SELECT 1 -- {here.vendor}"
+
+    class OtherBackend:
+        vendor = "other"
+
+    assert statement(OtherBackend()) == "SELECT 1 -- other"
+    assert calls == [here.vendor, "other"]
+
+
+@pytest.mark.django_db
+def test_the_user_groups_table_is_the_one_the_orm_joins():
+    table, user_column, group_column = user_groups_table()
+    user = get_user_model().objects.create_user("grouped")
+    group = Group.objects.create(name="g-rawrows")
+    user.groups.add(group)
+    with connections["default"].cursor() as cursor:
+        q = connections["default"].ops.quote_name
+        cursor.execute(
+            f"SELECT {q(group_column)} FROM {q(table)} WHERE {q(user_column)} = %s",
+            [user.pk],
+        )
+        assert cursor.fetchall() == [(group.pk,)]

@@ -32,7 +32,7 @@ from django.db.models.functions import Cast, Length
 
 from registry.choices import VersionStatus
 from registry.models import AIModel, ModelVersion
-from registry.rawrows import Columns
+from registry.rawrows import Columns, sql_per_vendor
 
 from ..choices import MlflowStage
 from ..models import MlflowVersionInfo, ModelAlias, ModelVersionTag, RegisteredModelTag
@@ -106,17 +106,14 @@ _DETAIL_VERSION = Columns(
 _DETAIL_MODEL = Columns(AIModel, "m", ["id", "name"])
 _DETAIL_USER = Columns(get_user_model(), "u", ["id", get_user_model().USERNAME_FIELD])
 _DETAIL_INFO = Columns(MlflowVersionInfo, "i")
-_DETAIL_SQL: dict[str, str] = {}  # by database vendor
 
 
+@sql_per_vendor
 def _detail_sql(connection: Any) -> str:
-    sql = _DETAIL_SQL.get(connection.vendor)
-    if sql is not None:
-        return sql
     q = connection.ops.quote_name
     v, m, u, i = _DETAIL_VERSION, _DETAIL_MODEL, _DETAIL_USER, _DETAIL_INFO
     tags, aliases = ModelVersionTag._meta, ModelAlias._meta
-    sql = (
+    return (
         f"SELECT {v.select(connection)}, {m.select(connection)}, {u.select(connection)}, "  # noqa: S608 (names only)
         f"{i.select(connection)}, {q('x')}.{q('kind')}, {q('x')}.{q('key')}, {q('x')}.{q('value')} "
         f"FROM {v.table(connection)} "
@@ -137,8 +134,6 @@ def _detail_sql(connection: Any) -> str:
         f"WHERE {m.column(connection, 'name')} = %s AND {v.column(connection, 'version')} = %s "
         f"AND NOT ({v.column(connection, 'status')} = %s)"
     )
-    _DETAIL_SQL[connection.vendor] = sql
-    return sql
 
 
 def version_detail(name: str, version: Any) -> tuple[ModelVersion, dict[str, str], list[str]]:

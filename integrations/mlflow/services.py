@@ -29,7 +29,7 @@ from registry import services as registry
 from registry.choices import Environment, Lifecycle, RiskTier, VersionStatus
 from registry.exceptions import ConflictError
 from registry.models import AIModel, AISystem, ModelVersion, Team
-from registry.rawrows import Columns
+from registry.rawrows import Columns, sql_per_vendor
 
 from ..choices import MlflowStage
 from ..models import (
@@ -233,27 +233,22 @@ def registered_model_tag_delete(*, actor: Any, model: AIModel, key: str) -> None
 # --- Versions ---------------------------------------------------------------------------------
 
 
-_NEXT_NUMBER_SQL: dict[str, str] = {}  # by database vendor
-_LOCK_BY_NAME_SQL: dict[str, str] = {}
 _MODEL_COLUMNS = Columns(AIModel, "m")
 _SYSTEM_COLUMNS = Columns(AISystem, "s")
 
 
+@sql_per_vendor
 def _next_number_sql(connection: Any) -> str:
-    sql = _NEXT_NUMBER_SQL.get(connection.vendor)
-    if sql is None:
-        q = connection.ops.quote_name
-        meta = ModelVersion._meta
-        version = q(meta.get_field("version").column)
-        sql = (
-            f"SELECT {version} FROM {q(meta.db_table)} "  # noqa: S608 (names only)
-            f"WHERE {q(meta.get_field('model').column)} = %s "
-            f"AND {version} {connection.operators['regex'] % '%s'} "
-            f"ORDER BY LENGTH({version}) DESC, {version} DESC "
-            f"{connection.ops.limit_offset_sql(None, 1)}"
-        )
-        _NEXT_NUMBER_SQL[connection.vendor] = sql
-    return sql
+    q = connection.ops.quote_name
+    meta = ModelVersion._meta
+    version = q(meta.get_field("version").column)
+    return (
+        f"SELECT {version} FROM {q(meta.db_table)} "  # noqa: S608 (names only)
+        f"WHERE {q(meta.get_field('model').column)} = %s "
+        f"AND {version} {connection.operators['regex'] % '%s'} "
+        f"ORDER BY LENGTH({version}) DESC, {version} DESC "
+        f"{connection.ops.limit_offset_sql(None, 1)}"
+    )
 
 
 def next_version_number(model: AIModel) -> int:
@@ -268,25 +263,28 @@ def next_version_number(model: AIModel) -> int:
     return int(row[0]) + 1 if row else 1
 
 
+@sql_per_vendor
+def _lock_by_name_sql(connection: Any) -> str:
+    q = connection.ops.quote_name
+    m, s = _MODEL_COLUMNS, _SYSTEM_COLUMNS
+    sql = (
+        f"SELECT {m.select(connection)}, {s.select(connection)} "  # noqa: S608 (names only)
+        f"FROM {m.table(connection)} JOIN {s.table(connection)} "
+        f"ON {s.column(connection, 'id')} = {m.column(connection, 'system')} "
+        f"WHERE {m.column(connection, 'name')} = %s"
+    )
+    if connection.features.has_select_for_update_of:
+        sql += " " + connection.ops.for_update_sql(of=(q(m.alias),))
+    elif connection.features.has_select_for_update:
+        sql += " " + connection.ops.for_update_sql()
+    return sql
+
+
 def _lock_model_named(name: str) -> AIModel:
     """The registered model with this name, its row locked until the transaction ends, and its
     system (read in the same statement: ``version_create`` checks the actor's grant on it)."""
     connection = connections[router.db_for_write(AIModel)]
-    sql = _LOCK_BY_NAME_SQL.get(connection.vendor)
-    if sql is None:
-        q = connection.ops.quote_name
-        m, s = _MODEL_COLUMNS, _SYSTEM_COLUMNS
-        sql = (
-            f"SELECT {m.select(connection)}, {s.select(connection)} "  # noqa: S608 (names only)
-            f"FROM {m.table(connection)} JOIN {s.table(connection)} "
-            f"ON {s.column(connection, 'id')} = {m.column(connection, 'system')} "
-            f"WHERE {m.column(connection, 'name')} = %s"
-        )
-        if connection.features.has_select_for_update_of:
-            sql += " " + connection.ops.for_update_sql(of=(q(m.alias),))
-        elif connection.features.has_select_for_update:
-            sql += " " + connection.ops.for_update_sql()
-        _LOCK_BY_NAME_SQL[connection.vendor] = sql
+    sql = _lock_by_name_sql(connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, [name])
         row = cursor.fetchone()

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from .. import audit
 from ..models import APIToken
-from ..rawrows import Columns
+from ..rawrows import Columns, sql_per_vendor
 
 TOKEN_PREFIX = "stw_"
 # Writing last_used_at on every request would make every read a write; once a minute is enough.
@@ -91,21 +91,17 @@ def token_revoke(*, actor: Any, token: APIToken, now: dt.datetime | None = None)
 
 _TOKEN_COLUMNS = Columns(APIToken, "t")
 _USER_COLUMNS = Columns(get_user_model(), "u")
-_TOKEN_SQL: dict[str, str] = {}  # by database vendor
 
 
+@sql_per_vendor
 def _token_sql(connection: Any) -> str:
-    sql = _TOKEN_SQL.get(connection.vendor)
-    if sql is None:
-        t, u = _TOKEN_COLUMNS, _USER_COLUMNS
-        sql = (
-            f"SELECT {t.select(connection)}, {u.select(connection)} "  # noqa: S608 (names only)
-            f"FROM {t.table(connection)} INNER JOIN {u.table(connection)} "
-            f"ON {u.column(connection, 'id')} = {t.column(connection, 'user')} "
-            f"WHERE {t.column(connection, 'digest')} = %s"
-        )
-        _TOKEN_SQL[connection.vendor] = sql
-    return sql
+    t, u = _TOKEN_COLUMNS, _USER_COLUMNS
+    return (
+        f"SELECT {t.select(connection)}, {u.select(connection)} "  # noqa: S608 (names only)
+        f"FROM {t.table(connection)} INNER JOIN {u.table(connection)} "
+        f"ON {u.column(connection, 'id')} = {t.column(connection, 'user')} "
+        f"WHERE {t.column(connection, 'digest')} = %s"
+    )
 
 
 def _token_with_user(digest: str) -> APIToken | None:
