@@ -566,9 +566,10 @@ def _plan(
     anchor), the last whatever lies beyond the highest known sequence."""
     count = 1
     if jobs > 1:
-        table = connections[using].ops.quote_name(AuditEvent._meta.db_table)
+        qn = connections[using].ops.quote_name
+        table, seq = qn(AuditEvent._meta.db_table), qn("sequence")
         with connections[using].cursor() as cursor:
-            cursor.execute(f"SELECT MAX(sequence) FROM {table}")  # noqa: S608
+            cursor.execute(f"SELECT MAX({seq}) FROM {table}")  # noqa: S608 (names only)
             highest = cursor.fetchone()[0] or 0
         top = max([highest, *(p.sequence for p in pins)])
         count = max(1, min(jobs * SEGMENTS_PER_JOB, (top - start) // max(1, min_segment_events)))
