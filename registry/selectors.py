@@ -4,9 +4,12 @@ with its relations already joined, so callers never walk relations row by row.""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from operator import attrgetter
+from typing import Any, Literal, TypeVar
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
@@ -27,6 +30,7 @@ from .models import (
 )
 
 Direction = Literal["upstream", "downstream"]
+K = TypeVar("K")
 
 
 def team_list() -> QuerySet[Team]:
@@ -143,32 +147,85 @@ def clamp_depth(depth: Any, default: int = 5) -> int:
 def lineage_graph(start_ids: set[int], *, direction: Direction, depth: int) -> LineageGraph:
     """Breadth-first walk of the dataset graph from ``start_ids``: one query per level, so the
     cost grows with depth, not with the number of datasets."""
-    graph = LineageGraph(direction=direction, depth=depth)
-    graph.distance = dict.fromkeys(start_ids, 0)
-    frontier = set(start_ids)
+    return lineage_graphs({0: start_ids}, direction=direction, depth=depth)[0]
+
+
+def lineage_graphs(
+    starts: Mapping[K, set[int]], *, direction: Direction, depth: int
+) -> dict[K, LineageGraph]:
+    """``lineage_graph`` for several starts at once (a system's versions), in the queries of
+    one walk: each level's edges are read for the frontiers of every start together, then each
+    start's graph is walked in memory over them. ``depth`` queries for the edges, one for the
+    datasets, and one to tell whether a walk stopped with more beyond — however many starts."""
     near, far = (
         ("target_id", "source_id") if direction == "upstream" else ("source_id", "target_id")
     )
-    seen_edges: set[int] = set()
+    # Every edge any start's walk meets: a node is at most as far from the union of the starts
+    # as from its own start, so reading each level from the union's frontier reaches them all.
+    out_of: dict[int, list[DatasetLineage]] = defaultdict(list)
+    reached: set[int] = set().union(*starts.values())
+    frontier = set(reached)
+    for _ in range(depth):
+        if not frontier:
+            break
+        nxt: set[int] = set()
+        for edge in DatasetLineage.objects.filter(**{f"{near}__in": frontier}).order_by("id"):
+            out_of[getattr(edge, near)].append(edge)
+            other = getattr(edge, far)
+            if other not in reached:
+                reached.add(other)
+                nxt.add(other)
+        frontier = nxt
+    # The level beyond ``depth``: only whether there is one, for ``truncated``.
+    beyond = (
+        set(
+            DatasetLineage.objects.filter(**{f"{near}__in": frontier})
+            .values_list(near, flat=True)
+            .distinct()
+        )
+        if frontier
+        else set()
+    )
+    graphs = {
+        key: _walk_in_memory(start_ids, out_of, beyond, far=far, direction=direction, depth=depth)
+        for key, start_ids in starts.items()
+    }
+    nodes = Dataset.objects.select_related("owner_team").in_bulk(
+        list(set().union(*(g.distance for g in graphs.values())))
+    )
+    for graph in graphs.values():
+        graph.nodes = {i: nodes[i] for i in graph.distance if i in nodes}
+    return graphs
+
+
+def _walk_in_memory(
+    start_ids: set[int],
+    out_of: Mapping[int, list[DatasetLineage]],
+    beyond: set[int],
+    *,
+    far: str,
+    direction: Direction,
+    depth: int,
+) -> LineageGraph:
+    """One start's breadth-first walk over edges already read: edges level by level in id
+    order, each dataset at the hop count it was first reached."""
+    graph = LineageGraph(direction=direction, depth=depth)
+    graph.distance = dict.fromkeys(start_ids, 0)
+    frontier = set(start_ids)
     for level in range(1, depth + 1):
         if not frontier:
             break
-        edges = list(DatasetLineage.objects.filter(**{f"{near}__in": frontier}).order_by("id"))
         nxt: set[int] = set()
+        edges = sorted((e for n in frontier for e in out_of.get(n, ())), key=attrgetter("pk"))
         for edge in edges:
-            if edge.pk in seen_edges:
-                continue
-            seen_edges.add(edge.pk)
             graph.edges.append(edge)
             other = getattr(edge, far)
             if other not in graph.distance:
                 graph.distance[other] = level
                 nxt.add(other)
         frontier = nxt
-    if frontier:
-        # Stopped by depth: say whether anything lies beyond.
-        graph.truncated = DatasetLineage.objects.filter(**{f"{near}__in": frontier}).exists()
-    graph.nodes = Dataset.objects.select_related("owner_team").in_bulk(list(graph.distance))
+    # Stopped by depth: say whether anything lies beyond.
+    graph.truncated = any(n in out_of or n in beyond for n in frontier)
     return graph
 
 
@@ -181,15 +238,26 @@ def version_upstream(
 ) -> tuple[list[ModelVersionDataset], LineageGraph]:
     """The datasets a version was built from (one hop, with their roles) and what lies upstream of
     them, ``depth`` hops from the version in all. Distances count from the version."""
-    # A no-op when the version was read through version_list(), which prefetched these already.
+    return versions_upstream([version], depth=depth)[version.pk]
+
+
+def versions_upstream(
+    versions: Sequence[ModelVersion], *, depth: int
+) -> dict[int, tuple[list[ModelVersionDataset], LineageGraph]]:
+    """``version_upstream`` of each version, by id, in the queries of one (``lineage_graphs``),
+    however many versions."""
+    # A no-op when the versions were read through version_list(), which prefetched these.
     prefetch_related_objects(
-        [version],
+        list(versions),
         Prefetch("dataset_links", queryset=ModelVersionDataset.objects.select_related("dataset")),
     )
-    links = list(version.dataset_links.all())
-    graph = lineage_graph(
-        {link.dataset_id for link in links}, direction="upstream", depth=depth - 1
+    links = {v.pk: list(v.dataset_links.all()) for v in versions}
+    graphs = lineage_graphs(
+        {pk: {link.dataset_id for link in found} for pk, found in links.items()},
+        direction="upstream",
+        depth=depth - 1,
     )
-    graph.depth = depth
-    graph.distance = {k: v + 1 for k, v in graph.distance.items()}
-    return links, graph
+    for graph in graphs.values():
+        graph.depth = depth
+        graph.distance = {k: v + 1 for k, v in graph.distance.items()}
+    return {pk: (links[pk], graphs[pk]) for pk in links}

@@ -645,3 +645,53 @@ def test_owning_team_can_be_handed_over_and_the_grant_follows(
     check(api(admin_user).patch(path, {"owner_team": "support-ai"}, format="json"), 200)
     check(api(other_engineer).patch(path, {"description": "ours now"}, format="json"), 200)
     check(api(engineer).patch(path, {"description": "still mine?"}, format="json"), 403)
+
+
+def _graph_view(graph):
+    return (
+        graph.distance,
+        [e.pk for e in graph.edges],
+        sorted(graph.nodes),
+        graph.truncated,
+    )
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 5])
+def test_versions_upstream_at_once_equals_each_on_its_own(
+    team, model, chain, depth, django_assert_max_num_queries
+):
+    """The batched walk (the system page's) gives each version the graph a walk from it alone
+    gives — distances, edges in order, nodes and truncation — although a dataset lies at
+    different distances from different versions (c is one hop from one, three from another)."""
+    from registry import selectors
+
+    made = [
+        ("near", [chain["c"]]),  # c ← b ← a
+        ("far", [chain["e"]]),  # e ← d ← c ← b ← a
+        ("both", [chain["e"], chain["b"]]),
+        ("none", []),
+    ]
+    versions = [
+        services.version_create(
+            actor=None,
+            model=model,
+            version=name,
+            datasets=[(d, DatasetRole.TRAINING) for d in datasets],
+        )
+        for name, datasets in made
+    ]
+    alone = {v.pk: selectors.version_upstream(v, depth=depth) for v in versions}
+    # depth - 1 levels of edges, the level beyond, the datasets, and the versions' links.
+    with django_assert_max_num_queries(depth + 2):
+        together = selectors.versions_upstream(versions, depth=depth)
+    assert together.keys() == alone.keys()
+    for pk, (links, graph) in together.items():
+        assert [link.pk for link in links] == [link.pk for link in alone[pk][0]]
+        assert _graph_view(graph) == _graph_view(alone[pk][1])
+        assert graph.depth == depth
+    # And what that is, for one depth: "far" sees two hops beyond e and stops with more.
+    if depth == 3:
+        graph = together[versions[1].pk][1]
+        assert {graph.nodes[i].name for i in graph.distance} == {"e", "d", "c"}
+        assert graph.truncated
+        assert not together[versions[0].pk][1].truncated  # c, b, a: nothing beyond a

@@ -14,7 +14,7 @@ from governance import services as gov
 from governance.choices import ApprovalStatus
 from governance.models import ApprovalRequest, Policy, Signoff
 from registry import services
-from registry.choices import AuditSource, Lifecycle, RiskTier, Role
+from registry.choices import AuditSource, DatasetRole, Lifecycle, RiskTier, Role
 from registry.models import AuditEvent
 from tests.conftest import make_user
 from tests.ui_support import pending_approval
@@ -230,6 +230,40 @@ def test_system_page_shows_the_whole_record(compliance_officer, system, version,
     assert "transactions/raw" in html  # upstream lineage of the version
     assert f"#{approval.pk}" in html
     assert "registry.aisystem.created" in html or response.context["history"]
+
+
+def test_system_page_query_count_does_not_grow_with_versions_and_their_lineage(
+    compliance_officer, system, model, version, team, django_assert_max_num_queries
+):
+    """Each version shows what it was built from; the lineage of all of them is read at once."""
+
+    def add_version(n: int) -> None:
+        # A chain of its own upstream of each new version, as deep as the page looks.
+        raw, clean, features = (
+            services.dataset_create(
+                actor=None, namespace="s3://more", name=f"v{n}/{stage}", owner_team=team
+            )
+            for stage in ("raw", "clean", "features")
+        )
+        services.lineage_record(actor=None, source=raw, target=clean, job_name=f"clean{n}")
+        services.lineage_record(actor=None, source=clean, target=features, job_name=f"feat{n}")
+        services.version_create(
+            actor=None, model=model, version=f"2.{n}", datasets=[(features, DatasetRole.TRAINING)]
+        )
+
+    client = client_for(compliance_officer)
+    add_version(0)
+    with django_assert_max_num_queries(40) as few:
+        assert client.get(f"/systems/{system.slug}/").status_code == 200
+    for n in range(1, 5):
+        add_version(n)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(f"/systems/{system.slug}/")
+    shown = {v.version: [d.name for d in up] for v, _, up, _ in response.context["lineage"]}
+    assert shown == {
+        "1.0.0": ["transactions/raw"],
+        **{f"2.{n}": [f"v{n}/clean", f"v{n}/raw"] for n in range(5)},
+    }
 
 
 def test_version_page_shows_card_lineage_deployment_approvals_and_history(

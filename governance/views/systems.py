@@ -35,10 +35,10 @@ def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .filter(model__system=system)
         .order_by("model__name", "-created_at")
     )
-    lineage = []
-    for version in versions:
-        found = ui_selectors.version_lineage(version)
-        lineage.append((version, found.links, found.upstream, found.truncated))
+    found = ui_selectors.versions_lineage(versions)
+    lineage = [
+        (v, found[v.pk].links, found[v.pk].upstream, found[v.pk].truncated) for v in versions
+    ]
     context = {
         "system": system,
         "models": list(registry_selectors.model_list().filter(system=system).order_by("name")),
