@@ -15,3 +15,5 @@ class GovernanceConfig(AppConfig):
 
         # A change to what an approval was bound to invalidates it, in the same transaction.
         hooks.on_version_bindings_changed(services.approvals_invalidate_for_version)
+        # So does moving the model to another system: its policy and owners decided the request.
+        hooks.on_model_moved(services.approvals_invalidate_for_model_move)

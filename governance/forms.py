@@ -9,6 +9,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from registry import permissions as registry_permissions
+from registry.models import AISystem
+
 from .choices import Decision, ReviewFunction, ReviewRecommendation, RiskRating
 from .models import Policy, RiskReview
 
@@ -46,6 +49,16 @@ class SignoffForm(forms.Form):
         ):
             self.add_error("comment", "Say why, so the requester knows what to change.")
         return data
+
+
+class ModelMoveForm(forms.Form):
+    """Where a model moves: one of the systems the user registers under."""
+
+    system = forms.ModelChoiceField(queryset=AISystem.objects.none(), label="Move to")
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["system"].queryset = registry_permissions.systems_registrable_by(user)
 
 
 class ReasonForm(forms.Form):

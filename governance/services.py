@@ -20,7 +20,7 @@ from registry import permissions as registry_permissions
 from registry import services as registry_services
 from registry.choices import Environment, Lifecycle, VersionStatus
 from registry.exceptions import ConflictError
-from registry.models import Deployment, ModelVersion
+from registry.models import AIModel, AISystem, Deployment, ModelVersion
 from registry.models.base import backdate_created
 from registry.services._common import apply_changes, check_if_match
 
@@ -337,6 +337,40 @@ def approvals_invalidate_for_version(
         count += 1
     if count and version.status == VersionStatus.APPROVED:
         ModelVersion.objects.filter(pk=version.pk).update(status=VersionStatus.REGISTERED)
+    return count
+
+
+def approvals_invalidate_for_model_move(*, actor: Any, model: AIModel, old_system: AISystem) -> int:
+    """Invalidate every open request for a version of a model that moved to another system:
+    its required functions came from the old system's risk tier, and who could sign from the
+    old system's owners. Called by the registry (hooks) inside the move's transaction."""
+    now = timezone.now()
+    count = 0
+    reason = (
+        f"The model moved from system '{old_system}' to '{model.system}' after the request; "
+        "request again under the new system's policy."
+    )
+    approved_versions = set()
+    for approval in (
+        ApprovalRequest.objects.select_for_update()
+        .filter(model_version__model=model, status__in=OPEN_APPROVAL_STATUSES)
+        .order_by("pk")
+    ):
+        if approval.status == ApprovalStatus.APPROVED:
+            approved_versions.add(approval.model_version_id)
+        _transition(
+            approval,
+            actor=actor,
+            status=ApprovalStatus.INVALIDATED,
+            reason=reason,
+            now=now,
+            action="governance.approval.invalidated",
+        )
+        count += 1
+    if approved_versions:
+        ModelVersion.objects.filter(pk__in=approved_versions, status=VersionStatus.APPROVED).update(
+            status=VersionStatus.REGISTERED
+        )
     return count
 
 

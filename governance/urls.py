@@ -20,6 +20,7 @@ urlpatterns = [
     path("reviews/<int:pk>/manage/", reviews.review_manage, name="review-manage"),
     path("reviews/<int:pk>/cancel/", reviews.review_cancel, name="review-cancel"),
     path("systems/<slug:slug>/", systems.system_detail, name="system"),
+    path("models/<int:pk>/move/", systems.model_move, name="model-move"),
     path("versions/<int:pk>/", systems.version_detail, name="version"),
     path("policies/", policies.policy_list, name="policies"),
     path("policies/<int:pk>/edit/", policies.policy_edit, name="policy-edit"),

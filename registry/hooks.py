@@ -26,3 +26,20 @@ def on_version_bindings_changed(hook: VersionChangedHook) -> VersionChangedHook:
 def version_bindings_changed(*, actor: Any, version: Any, changes: dict[str, Any]) -> None:
     for hook in list(_version_changed):
         hook(actor=actor, version=version, changes=changes)
+
+
+ModelMovedHook = Callable[..., None]
+_model_moved: list[ModelMovedHook] = []
+
+
+def on_model_moved(hook: ModelMovedHook) -> ModelMovedHook:
+    """Register ``hook(actor=, model=, old_system=)``, called when a model (with its versions)
+    moves to another system, ``model.system``. Idempotent per function."""
+    if hook not in _model_moved:
+        _model_moved.append(hook)
+    return hook
+
+
+def model_moved(*, actor: Any, model: Any, old_system: Any) -> None:
+    for hook in list(_model_moved):
+        hook(actor=actor, model=model, old_system=old_system)

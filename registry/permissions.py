@@ -198,6 +198,15 @@ def systems_changeable_by(user: Any) -> QuerySet[AISystem]:
     )
 
 
+def systems_registrable_by(user: Any) -> QuerySet[AISystem]:
+    """Systems the user may register under (``can_register_under``), in one query."""
+    if not can_write_registry(user):
+        return AISystem.objects.none()
+    return get_objects_for_user(
+        user, "registry.register_aisystem", klass=AISystem, accept_global_perms=False
+    )
+
+
 # --- The audit trail --------------------------------------------------------------------------
 
 # Roles that read, verify and export the whole audit trail. Everyone signed in reads the history

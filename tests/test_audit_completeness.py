@@ -82,6 +82,12 @@ def world(
     )
     w.token, _ = services.token_create(actor=None, user=engineer, name="ci")
     w.deprecated = services.version_create(actor=None, model=model, version="0.9.0")
+    w.second_system = services.system_create(
+        actor=None, owning_team=team, name="Chargeback scoring", purpose="p", risk_tier="limited"
+    )
+    w.foreign_system = services.system_create(
+        actor=None, owning_team=other_team, name="Support bot", purpose="p", risk_tier="minimal"
+    )
     services.version_update(actor=None, version=w.deprecated, data={"status": "deprecated"})
     return w
 
@@ -207,6 +213,16 @@ SUCCESSES = [
         lambda w: {"framework": "lightgbm", "task": "classification"},
         200,
         "registry.model.updated",
+    ),
+    Case(
+        "model moved",
+        ("model", "move"),
+        "engineer",
+        "post",
+        lambda w: f"{S}/models/{w.model.pk}/move/",
+        lambda w: {"system": w.second_system.pk},
+        200,
+        "registry.model.moved",
     ),
     Case(
         "version created",
@@ -496,6 +512,57 @@ FAILURES = [
         lambda w: f"{S}/models/",
         lambda w: {"system": w.system.pk, "name": "sneaky"},
         403,
+        None,
+    ),
+    Case(
+        "model moved by an outsider",
+        ("model", "move"),
+        "other_engineer",
+        "post",
+        lambda w: f"{S}/models/{w.model.pk}/move/",
+        lambda w: {"system": w.foreign_system.pk},
+        403,
+        None,
+    ),
+    Case(
+        "model moved to someone else's system",
+        ("model", "move"),
+        "engineer",
+        "post",
+        lambda w: f"{S}/models/{w.model.pk}/move/",
+        lambda w: {"system": w.foreign_system.pk},
+        403,
+        None,
+    ),
+    Case(
+        "model moved to no system",
+        ("model", "move"),
+        "engineer",
+        "post",
+        lambda w: f"{S}/models/{w.model.pk}/move/",
+        lambda w: {"system": 999999},
+        400,
+        None,
+    ),
+    Case(
+        "model moved with a stale If-Match (after the lock)",
+        ("model", "move"),
+        "engineer",
+        "post",
+        lambda w: f"{S}/models/{w.model.pk}/move/",
+        lambda w: {"system": w.second_system.pk},
+        412,
+        None,
+        headers=lambda w: {"HTTP_IF_MATCH": '"0123456789abcdef0123456789abcdef"'},
+    ),
+    Case(
+        "model moved to the system it is in",
+        ("model", "move"),
+        "engineer",
+        "post",
+        lambda w: f"{S}/models/{w.model.pk}/move/",
+        lambda w: {"system": w.system.pk},
+        200,
         None,
     ),
     Case(

@@ -259,7 +259,8 @@ def test_system_page_query_count_does_not_grow_with_versions_and_their_lineage(
         add_version(n)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(f"/systems/{system.slug}/")
-    shown = {v.version: [d.name for d in up] for v, _, up, _ in response.context["lineage"]}
+    [(_, rows)] = response.context["models"]
+    shown = {v.version: [d.name for d in up] for v, _, up, _ in rows}
     assert shown == {
         "1.0.0": ["transactions/raw"],
         **{f"2.{n}": [f"v{n}/clean", f"v{n}/raw"] for n in range(5)},

@@ -7,16 +7,22 @@ imports governance."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from registry import audit_selectors
+from registry import permissions as registry_permissions
 from registry import selectors as registry_selectors
-from registry.models import AISystem, ModelVersion
+from registry import services as registry_services
+from registry.models import AIModel, AISystem, ModelVersion
 
 from .. import permissions, ui_selectors
+from ..forms import ModelMoveForm
 
 HISTORY_ROWS = 25
 REVIEW_ROWS = 20
@@ -36,13 +42,26 @@ def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("model__name", "-created_at")
     )
     found = ui_selectors.versions_lineage(versions)
-    lineage = [
-        (v, found[v.pk].links, found[v.pk].upstream, found[v.pk].truncated) for v in versions
-    ]
+    rows: dict[int, list] = {}
+    for v in versions:
+        lineage = found[v.pk]
+        rows.setdefault(v.model_id, []).append(
+            (v, lineage.links, lineage.upstream, lineage.truncated)
+        )
+    models = list(registry_selectors.model_list().filter(system=system).order_by("name"))
     context = {
         "system": system,
-        "models": list(registry_selectors.model_list().filter(system=system).order_by("name")),
-        "lineage": lineage,
+        "models": [(m, rows.get(m.pk, [])) for m in models],
+        # Where the user may move this system's models: they must register under both systems.
+        "move_targets": (
+            list(
+                registry_permissions.systems_registrable_by(request.user)
+                .exclude(pk=system.pk)
+                .order_by("name")
+            )
+            if models and registry_permissions.can_register_under(request.user, system)
+            else []
+        ),
         "deployments": list(
             registry_selectors.deployment_list()
             .filter(model_version__model__system=system)
@@ -61,6 +80,35 @@ def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "history": list(audit_selectors.audit_history(system)[:HISTORY_ROWS]),
     }
     return render(request, "governance/system_detail.html", context)
+
+
+@login_required
+@require_POST
+def model_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a model, with its versions, to another system the user registers under — out of an
+    MLflow intake system once it is classified. The registry's ``model_move`` checks and audits
+    it, and invalidates the open approval requests of its versions."""
+    try:
+        model = AIModel.objects.select_related("system").get(pk=pk)
+    except AIModel.DoesNotExist:
+        raise Http404("No such model.") from None
+    if not registry_permissions.can_register_under(request.user, model.system):
+        raise PermissionDenied("Only the system's owning team and technical owner move its models.")
+    form = ModelMoveForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "Choose a system you register under to move the model to.")
+        return redirect("governance:system", slug=model.system.slug)
+    target = form.cleaned_data["system"]
+    if target.pk == model.system_id:
+        messages.info(request, f"{model.name} is already in {target.name}.")
+        return redirect("governance:system", slug=target.slug)
+    registry_services.model_move(actor=request.user, model=model, system=target)
+    messages.success(
+        request,
+        f"{model.name} moved here from {model.system.name}, with its versions. Their open "
+        "approval requests, if any, were invalidated: request again under this system's policy.",
+    )
+    return redirect("governance:system", slug=target.slug)
 
 
 @login_required

@@ -198,8 +198,8 @@ def registered_model_tag_set(*, actor: Any, model: AIModel, key: str, value: str
     if key == SYSTEM_TAG and system_from_tag(value).pk != model.system_id:
         raise _invalid(
             "key",
-            f"{SYSTEM_TAG} is read when a model is registered; moving '{model.name}' to another "
-            "system is done in Steward.",
+            f"{SYSTEM_TAG} is read when a model is registered; move '{model.name}' to another "
+            f"system in Steward: POST /api/v1/models/{model.pk}/move/ with the system's id.",
         )
     tag = RegisteredModelTag.objects.filter(model=model, key=key).first()
     old = tag.value if tag else None

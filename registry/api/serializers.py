@@ -193,6 +193,12 @@ class ModelUpdateSerializer(ModelSerializer):
         read_only_fields = ["system", "name", "created_at", "updated_at"]
 
 
+class ModelMoveSerializer(serializers.Serializer):
+    """Where a model moves: the id of the system it serves."""
+
+    system = IdField(queryset=AISystem.objects.all())
+
+
 class ModelCardSerializer(serializers.Serializer):
     intended_use = serializers.CharField(
         source="card_intended_use", required=False, allow_blank=True

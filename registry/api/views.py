@@ -190,6 +190,22 @@ class ModelViewSet(AuditHistoryMixin, CrudViewSet):
             actor=self.request.user, model=instance, data=data, if_match=self.if_match
         )
 
+    @extend_schema(request=s.ModelMoveSerializer, responses=s.ModelSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """Move the model, with its versions, to another system (both must be yours to
+        register under). Open approvals of its versions are invalidated."""
+        model = self.get_object()
+        serializer = s.ModelMoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.model_move(
+            actor=request.user,
+            model=model,
+            system=serializer.validated_data["system"],
+            if_match=self.if_match,
+        )
+        return self.respond_with(model)
+
 
 def _dataset_links(data: dict) -> list | None:
     links = data.pop("dataset_links", None)

@@ -7,7 +7,14 @@ checks apply to every other caller.
 
 from .costs import cost_record
 from .datasets import dataset_create, dataset_update, lineage_record
-from .ml import model_create, model_update, version_bindings, version_create, version_update
+from .ml import (
+    model_create,
+    model_move,
+    model_update,
+    version_bindings,
+    version_create,
+    version_update,
+)
 from .operations import deployment_create, deployment_update, incident_create, incident_update
 from .systems import system_create, system_update
 from .teams import team_add_member, team_create, team_remove_member, team_update
@@ -23,6 +30,7 @@ __all__ = [
     "incident_update",
     "lineage_record",
     "model_create",
+    "model_move",
     "model_update",
     "system_create",
     "system_update",

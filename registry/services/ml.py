@@ -80,6 +80,36 @@ def model_update(
     return model
 
 
+@transaction.atomic
+def model_move(
+    *, actor: Any, model: AIModel, system: AISystem, if_match: str | None = None
+) -> AIModel:
+    """Move a model, with its versions, to the system it serves: out of an MLflow intake system
+    once someone has classified it, or after a system was split. The actor must be able to
+    register under both systems. Approvals of its versions were decided under the old system's
+    policy, owners and separation of duties, so the open ones are invalidated (governance does
+    it, through ``hooks.model_moved``); deployments stay where they were recorded, as history.
+    Moving a model to the system it is in changes nothing."""
+    model = AIModel.objects.select_for_update().select_related("system").get(pk=model.pk)
+    if actor is not None:
+        permissions.require_register_under(actor, model.system)
+        permissions.require_register_under(actor, system, field="system")
+    check_if_match(model, if_match)
+    if system.pk == model.system_id:
+        return model
+    old_system = model.system
+    model.system = system
+    model.save(update_fields=["system", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="registry.model.moved",
+        obj=model,
+        changes={"system": [old_system.pk, system.pk]},
+    )
+    hooks.model_moved(actor=actor, model=model, old_system=old_system)
+    return model
+
+
 def _link_changes(links: DatasetLinks) -> list[list[Any]]:
     return sorted([dataset.pk, role] for dataset, role in links)
 
