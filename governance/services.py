@@ -85,11 +85,12 @@ def approval_request(
     policy (which functions must sign, by when) and binds itself to the version's artifact
     digest and linked datasets."""
     now = now or timezone.now()
-    mv = (
-        ModelVersion.objects.select_for_update(of=("self",))
-        .select_related("model__system")
-        .get(pk=model_version.pk)
-    )
+    mv = ModelVersion.objects.select_for_update().get(pk=model_version.pk)
+    # The model and its system in a statement of their own, after the lock: model_move locks a
+    # model's versions before moving it, so a move that committed while this waited is seen
+    # here (one statement would read the system of its own, older snapshot), and a move that
+    # starts later waits for this request and then invalidates it.
+    mv.model = AIModel.objects.select_related("system").get(pk=mv.model_id)
     system = mv.model.system
     if actor is not None:
         permissions.require_request_approval(actor, system)

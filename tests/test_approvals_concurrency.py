@@ -9,7 +9,8 @@ import pytest
 from django.db import close_old_connections, connection
 
 from governance import services as gov
-from governance.models import ApprovalRequest, Signoff
+from governance.models import ApprovalRequest, Policy, Signoff
+from registry import hooks, services
 from registry.exceptions import ConflictError
 from registry.models import AuditEvent
 from tests.conftest import make_user
@@ -96,3 +97,65 @@ def test_concurrent_retries_with_one_idempotency_key_create_once(engineer, model
     assert [r.status_code for r in responses] == [201] * 4, responses
     assert len({r.json()["id"] for r in responses}) == 1
     assert ModelVersion.objects.filter(version="race").count() == 1
+
+
+def test_a_request_made_while_its_model_moves_is_decided_under_the_new_system(
+    engineer, team, model, version
+):
+    """The move holds the version's lock until it commits; the request waits for it and then
+    reads the system the model is in now (a request that read the old system's risk tier would
+    outlive the move's invalidation of the open requests)."""
+    target = services.system_create(
+        actor=None, owning_team=team, name="Chargeback scoring", purpose="p", risk_tier="limited"
+    )
+    moving, release = threading.Event(), threading.Event()
+
+    def hold_the_move_open(**kwargs) -> None:  # runs inside the move's transaction
+        moving.set()
+        release.wait(10)
+
+    results: dict = {}
+
+    def in_thread(name: str, fn) -> threading.Thread:
+        def run() -> None:
+            try:
+                results[name] = fn()
+            except Exception as exc:  # the test inspects it
+                results[name] = exc
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    hooks.on_model_moved(hold_the_move_open)
+    try:
+        mover = in_thread(
+            "move", lambda: services.model_move(actor=engineer, model=model, system=target)
+        )
+        assert moving.wait(10)
+        requester = in_thread(
+            "request",
+            lambda: gov.approval_request(
+                actor=engineer,
+                model_version=version,
+                environment="production",
+                justification="racing the move",
+            ),
+        )
+        requester.join(1)
+        assert requester.is_alive(), results  # waiting for the version the move locked
+        release.set()
+        mover.join(10)
+        requester.join(10)
+    finally:
+        release.set()
+        hooks._model_moved.remove(hold_the_move_open)
+        close_old_connections()
+    approval = results["request"]
+    assert isinstance(approval, ApprovalRequest), results
+    assert (approval.risk_tier, approval.status) == ("limited", "pending")
+    assert set(approval.required_functions) == set(
+        Policy.objects.get(risk_tier="limited").required_functions
+    )

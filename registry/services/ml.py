@@ -90,6 +90,10 @@ def model_move(
     policy, owners and separation of duties, so the open ones are invalidated (governance does
     it, through ``hooks.model_moved``); deployments stay where they were recorded, as history.
     Moving a model to the system it is in changes nothing."""
+    # Its versions first, then the model: an approval request locks the version before reading
+    # its system, so it either sees the move or is seen (and invalidated) by it; and this is
+    # the order version_update takes them in, so the two cannot deadlock.
+    list(ModelVersion.objects.select_for_update().filter(model_id=model.pk).values_list("pk"))
     model = AIModel.objects.select_for_update().select_related("system").get(pk=model.pk)
     if actor is not None:
         permissions.require_register_under(actor, model.system)
