@@ -2,6 +2,7 @@ import django_filters as df
 from django.db.models import Q
 from django.utils import timezone
 
+from registry.api.filtersets import FilterSet, IdFilter, StrictBooleanFilter
 from registry.choices import Environment
 
 from ..choices import (
@@ -17,10 +18,10 @@ from ..choices import (
 from ..models import ApprovalRequest, RiskFinding, RiskReview
 
 
-class ApprovalFilter(df.FilterSet):
+class ApprovalFilter(FilterSet):
     status = df.MultipleChoiceFilter(choices=ApprovalStatus.choices)
     environment = df.ChoiceFilter(choices=Environment.choices)
-    system = df.NumberFilter(field_name="model_version__model__system")
+    system = IdFilter(field_name="model_version__model__system")
     requested_by = df.CharFilter(field_name="requested_by__username")
 
     class Meta:
@@ -28,14 +29,14 @@ class ApprovalFilter(df.FilterSet):
         fields = ["status", "environment", "system", "model_version", "requested_by", "risk_tier"]
 
 
-class ReviewFilter(df.FilterSet):
+class ReviewFilter(FilterSet):
     """``mine``: assigned to me; ``overdue``: active and past due now."""
 
-    mine = df.BooleanFilter(method="filter_mine", label="Assigned to me")
-    overdue = df.BooleanFilter(method="filter_overdue", label="Active and past due")
+    mine = StrictBooleanFilter(method="filter_mine", label="Assigned to me")
+    overdue = StrictBooleanFilter(method="filter_overdue", label="Active and past due")
     function = df.MultipleChoiceFilter(choices=ReviewFunction.choices)
     status = df.MultipleChoiceFilter(choices=ReviewStatus.choices)
-    system = df.NumberFilter(field_name="system")
+    system = IdFilter(field_name="system")
     assignee = df.CharFilter(field_name="assignee__username")
 
     class Meta:
@@ -51,18 +52,18 @@ class ReviewFilter(df.FilterSet):
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
-class FindingFilter(df.FilterSet):
+class FindingFilter(FilterSet):
     """``mine``: owned by me; ``open``: open or being mitigated; ``overdue``: open past its
     target date."""
 
-    mine = df.BooleanFilter(method="filter_mine", label="Owned by me")
-    open = df.BooleanFilter(method="filter_open", label="Open or being mitigated")
-    overdue = df.BooleanFilter(method="filter_overdue", label="Open past its target date")
+    mine = StrictBooleanFilter(method="filter_mine", label="Owned by me")
+    open = StrictBooleanFilter(method="filter_open", label="Open or being mitigated")
+    overdue = StrictBooleanFilter(method="filter_overdue", label="Open past its target date")
     category = df.MultipleChoiceFilter(choices=FindingCategory.choices)
     status = df.MultipleChoiceFilter(choices=FindingStatus.choices)
     residual_rating = df.MultipleChoiceFilter(choices=RiskRating.choices)
-    system = df.NumberFilter(field_name="system")
-    review = df.NumberFilter(field_name="review")
+    system = IdFilter(field_name="system")
+    review = IdFilter(field_name="review")
     owner = df.CharFilter(field_name="owner__username")
 
     class Meta:

@@ -27,6 +27,7 @@ from ..audit import to_jsonable
 from ..audit_verify import verify_ledger
 from ..choices import AuditSource
 from ..models import AuditEvent
+from .filtersets import FilterSet, IdFilter
 from .pagination import StandardPagination
 
 # --- Serializers ------------------------------------------------------------------------------
@@ -86,7 +87,7 @@ class AuditVerifySerializer(serializers.Serializer):
 # --- Filters ----------------------------------------------------------------------------------
 
 
-class AuditEventFilter(df.FilterSet):
+class AuditEventFilter(FilterSet):
     actor = df.CharFilter(field_name="actor__username", label="Username of the actor")
     action = df.CharFilter(label="Action, e.g. registry.system.updated")
     action_prefix = df.CharFilter(
@@ -98,8 +99,11 @@ class AuditEventFilter(df.FilterSet):
     request_id = df.CharFilter()
     created_after = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    after_sequence = df.NumberFilter(
-        field_name="sequence", lookup_expr="gt", label="Only events after this sequence number"
+    after_sequence = IdFilter(
+        field_name="sequence",
+        lookup_expr="gt",
+        min_value=0,
+        label="Only events after this sequence number",
     )
 
     class Meta:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import django_filters as df
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -50,7 +52,46 @@ class IdFilter(df.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class TeamFilter(df.FilterSet):
+class StrictNullBooleanField(forms.NullBooleanField):
+    """``true`` or ``false`` (or ``1``/``0``, in any case); empty means "do not filter". Anything
+    else is refused: Django's field reads it as "unknown" and the filter would silently return
+    everything, so a pipeline asking ``?overdue=yes`` would act on every row."""
+
+    # The raw text, not NullBooleanSelect's reading of it (which turns anything else into None).
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value is None or value == "" or isinstance(value, bool):
+            return None if value == "" else value
+        text = str(value).strip().lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise ValidationError("Must be true or false.", code="invalid")
+
+
+class StrictBooleanFilter(df.BooleanFilter):
+    field_class = StrictNullBooleanField
+
+
+class FilterSet(df.FilterSet):
+    """Base of every list's filters: a boolean or id that is not one is a 400 naming the
+    parameter, never ignored and never passed to the database."""
+
+    FILTER_DEFAULTS = {
+        **df.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
+    }
+
+
+class UserFilter(FilterSet):
+    class Meta:
+        model = User
+        fields = ["is_active"]
+
+
+class TeamFilter(FilterSet):
     function = df.MultipleChoiceFilter(choices=TeamFunction.choices)
     member = df.CharFilter(field_name="group__user__username", label="Member username")
 
@@ -59,14 +100,14 @@ class TeamFilter(df.FilterSet):
         fields = ["function", "member"]
 
 
-class SystemFilter(df.FilterSet):
+class SystemFilter(FilterSet):
     risk_tier = df.MultipleChoiceFilter(choices=RiskTier.choices)
     lifecycle = df.MultipleChoiceFilter(choices=Lifecycle.choices)
     owning_team = df.CharFilter(field_name="owning_team__slug", label="Owning team slug")
     technical_owner = df.CharFilter(field_name="technical_owner__username")
     accountable_executive = df.CharFilter(field_name="accountable_executive__username")
     business_unit = df.CharFilter(lookup_expr="iexact")
-    editable = df.BooleanFilter(method="filter_editable", label="Only systems I may change")
+    editable = StrictBooleanFilter(method="filter_editable", label="Only systems I may change")
 
     class Meta:
         model = AISystem
@@ -87,13 +128,13 @@ class SystemFilter(df.FilterSet):
         return queryset.filter(pk__in=mine) if value else queryset.exclude(pk__in=mine)
 
 
-class ModelFilter(df.FilterSet):
+class ModelFilter(FilterSet):
     class Meta:
         model = AIModel
         fields = ["system", "provider", "name"]
 
 
-class ModelVersionFilter(df.FilterSet):
+class ModelVersionFilter(FilterSet):
     system = IdFilter(field_name="model__system")
     status = df.MultipleChoiceFilter(choices=VersionStatus.choices)
     dataset = IdFilter(field_name="dataset_links__dataset", distinct=True)
@@ -103,7 +144,7 @@ class ModelVersionFilter(df.FilterSet):
         fields = ["model", "system", "status", "version", "run_id", "dataset"]
 
 
-class DatasetFilter(df.FilterSet):
+class DatasetFilter(FilterSet):
     owner_team = df.CharFilter(field_name="owner_team__slug")
     classification = df.MultipleChoiceFilter(choices=Classification.choices)
 
@@ -112,7 +153,7 @@ class DatasetFilter(df.FilterSet):
         fields = ["namespace", "name", "owner_team", "classification", "contains_personal_data"]
 
 
-class LineageEdgeFilter(df.FilterSet):
+class LineageEdgeFilter(FilterSet):
     dataset = IdFilter(method="filter_dataset", label="Edges touching this dataset")
 
     class Meta:
@@ -123,7 +164,7 @@ class LineageEdgeFilter(df.FilterSet):
         return queryset.filter(Q(source=value) | Q(target=value))
 
 
-class DeploymentFilter(df.FilterSet):
+class DeploymentFilter(FilterSet):
     system = IdFilter(field_name="model_version__model__system")
     environment = df.MultipleChoiceFilter(choices=Environment.choices)
     status = df.MultipleChoiceFilter(choices=DeploymentStatus.choices)
@@ -133,14 +174,14 @@ class DeploymentFilter(df.FilterSet):
         fields = ["model_version", "system", "environment", "status"]
 
 
-class IncidentFilter(df.FilterSet):
+class IncidentFilter(FilterSet):
     severity = df.MultipleChoiceFilter(choices=IncidentSeverity.choices)
     status = df.MultipleChoiceFilter(choices=IncidentStatus.choices)
     serious_category = df.MultipleChoiceFilter(choices=SeriousIncidentCategory.choices)
-    reported = df.BooleanFilter(
+    reported = StrictBooleanFilter(
         field_name="reported_at", lookup_expr="isnull", exclude=True, label="Reported"
     )
-    report_overdue = df.BooleanFilter(
+    report_overdue = StrictBooleanFilter(
         method="filter_report_overdue", label="Serious, not reported, past its deadline"
     )
     report_due_before = df.IsoDateTimeFilter(field_name="report_due_at", lookup_expr="lt")

@@ -104,7 +104,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.UserSerializer
     queryset = User.objects.order_by("username")
     search_fields = ["username", "first_name", "last_name", "email"]
-    filterset_fields = ["is_active"]
+    filterset_class = filtersets.UserFilter
     lookup_field = "username"
     lookup_value_regex = r"[\w.@+-]+"
 
