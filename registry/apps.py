@@ -7,3 +7,6 @@ class RegistryConfig(AppConfig):
 
     name = "registry"
     verbose_name = "Registry"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 (registers the system checks)

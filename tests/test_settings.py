@@ -29,6 +29,7 @@ def production_env(tmp_path, **overrides):
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
         "ALLOWED_HOSTS": "steward.example.com",
         "EMAIL_URL": "smtp://mail.example.com:587",
+        "CACHE_URL": "rediscache://127.0.0.1:6379/1",
         "STEWARD_AUDIT_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
     }
     for name, value in overrides.items():
@@ -85,6 +86,15 @@ def test_production_check_deploy_is_clean_with_hsts_preload(tmp_path):
     env = production_env(tmp_path, SECURE_HSTS_PRELOAD="true")
     result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_check_deploy_flags_a_per_process_cache(tmp_path):
+    # The token-creation throttle counts in the cache: per process, each worker allows the rate.
+    result = manage(
+        production_env(tmp_path, CACHE_URL=None), "check", "--deploy", "--fail-level", "WARNING"
+    )
+    assert result.returncode != 0
+    assert "steward.W001" in result.stderr and "CACHE_URL" in result.stderr
 
 
 @pytest.mark.parametrize("missing", REQUIRED)
