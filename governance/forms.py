@@ -7,13 +7,21 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from registry import permissions as registry_permissions
 from registry.models import AISystem
 
-from .choices import Decision, ReviewFunction, ReviewRecommendation, RiskRating
-from .models import Policy, RiskReview
+from .choices import (
+    Decision,
+    FindingCategory,
+    FindingStatus,
+    ReviewFunction,
+    ReviewRecommendation,
+    RiskRating,
+)
+from .models import Policy, RiskFinding, RiskReview
 
 
 class SignoffForm(forms.Form):
@@ -216,3 +224,75 @@ class ReviewCancelForm(forms.Form):
     reason = forms.CharField(
         label="Why cancel", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class FindingForm(forms.Form):
+    """A finding of the risk register as ``finding_update`` takes it (the API's
+    ``FindingUpdateSerializer`` has the same fields). ``etag`` is the version the form was opened
+    on: a stale form is refused, not applied. Who may accept a risk is the service's question."""
+
+    etag = forms.CharField(widget=forms.HiddenInput)
+    title = forms.CharField(label="Title", max_length=300)
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    category = forms.ChoiceField(label="Category", choices=FindingCategory.choices)
+    inherent_rating = forms.ChoiceField(label="Inherent risk", choices=RiskRating.choices)
+    residual_rating = forms.ChoiceField(
+        label="Residual risk", choices=RiskRating.choices, help_text="After the mitigation."
+    )
+    mitigation = forms.CharField(
+        label="Mitigation", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    owner = forms.ModelChoiceField(
+        label="Owner",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="No owner",
+    )
+    target_date = forms.DateField(
+        label="Target date",
+        required=False,
+        # A date input shows (and sends back) ISO dates only: in another format the browser
+        # shows it empty, and saving the form would clear the target date.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    status = forms.ChoiceField(label="Status", choices=FindingStatus.choices)
+
+    FIELDS = (
+        "title",
+        "description",
+        "category",
+        "inherent_rating",
+        "residual_rating",
+        "mitigation",
+        "owner",
+        "target_date",
+        "status",
+    )
+
+    def __init__(self, *args: Any, finding: RiskFinding, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.finding = finding
+        users = get_user_model().objects
+        # Active people, and the current owner even if they have left, so the form can be saved
+        # without changing the owner.
+        self.fields["owner"].queryset = users.filter(
+            Q(is_active=True) | Q(pk=finding.owner_id)
+        ).order_by("username")
+        self.fields["owner"].label_from_instance = lambda u: (
+            f"{u.get_full_name()} ({u.get_username()})" if u.get_full_name() else u.get_username()
+        )
+
+    @classmethod
+    def initial_for(cls, finding: RiskFinding, etag: str) -> dict[str, Any]:
+        initial = {name: getattr(finding, name) for name in cls.FIELDS}
+        return {**initial, "owner": finding.owner_id, "etag": etag}
+
+    def service_data(self) -> dict[str, Any]:
+        """The fields that changed, as the ``data`` that ``finding_update`` takes."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.FIELDS
+            if self.cleaned_data[name] != getattr(self.finding, name)
+        }

@@ -19,6 +19,7 @@ urlpatterns = [
     path("reviews/<int:pk>/start/", reviews.review_start, name="review-start"),
     path("reviews/<int:pk>/manage/", reviews.review_manage, name="review-manage"),
     path("reviews/<int:pk>/cancel/", reviews.review_cancel, name="review-cancel"),
+    path("findings/<int:pk>/", reviews.finding_detail, name="finding"),
     path("systems/<slug:slug>/", systems.system_detail, name="system"),
     path("models/<int:pk>/move/", systems.model_move, name="model-move"),
     path("versions/<int:pk>/", systems.version_detail, name="version"),

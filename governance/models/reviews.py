@@ -10,6 +10,7 @@ from registry.models import TimeStampedModel
 
 from ..choices import (
     ACTIVE_REVIEW_STATUSES,
+    OPEN_FINDING_STATUSES,
     RATING_ORDER,
     FindingCategory,
     FindingStatus,
@@ -143,6 +144,11 @@ class RiskFinding(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_open(self) -> bool:
+        """Still to be worked: open or being mitigated (so a past target date is overdue)."""
+        return self.status in OPEN_FINDING_STATUSES
 
     def clean(self) -> None:
         if (

@@ -18,14 +18,16 @@ from django.shortcuts import redirect, render
 from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from registry import audit_selectors
 from registry.exceptions import ConflictError, PreconditionFailedError
 from registry.models import AISystem
 from registry.services._common import etag_for
 
-from .. import permissions, reviews, ui_selectors
+from .. import permissions, reviews, selectors, ui_selectors
 from ..choices import ReviewFunction, ReviewStatus
-from ..forms import ReviewCancelForm, ReviewCompleteForm, ReviewManageForm
-from ..models import RiskReview
+from ..findings import finding_update
+from ..forms import FindingForm, ReviewCancelForm, ReviewCompleteForm, ReviewManageForm
+from ..models import RiskFinding, RiskReview
 from ._common import is_htmx, paginate, query_without_page
 from .approvals import _message
 
@@ -262,3 +264,81 @@ def review_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "The review was cancelled.")
     return redirect("governance:review", pk=pk)
+
+
+# --- The risk register ------------------------------------------------------------------------
+
+FINDING_HISTORY_ROWS = 25
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One finding of the risk register and its history; whoever may change it (reviewers, the
+    system's owners, the finding's owner) works it to closure here (``finding_update``, the
+    service the API calls). A finding the user may not see is a 404."""
+    try:
+        finding = (
+            selectors.finding_list().filter(permissions.finding_visibility(request.user)).get(pk=pk)
+        )
+    except RiskFinding.DoesNotExist:
+        raise Http404("No such finding.") from None
+    may_change = permissions.can_change_finding(request.user, finding)
+    form, stale, status = None, False, 200
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied(
+                "Only reviewers, the system's owners and the finding's owner may."
+            )
+        form = FindingForm(request.POST, finding=finding)
+        if form.is_valid():
+            data = form.service_data()
+            if not data:
+                messages.info(request, "Nothing changed.")
+                return redirect("governance:finding", pk=pk)
+            try:
+                finding_update(
+                    actor=request.user,
+                    finding=finding,
+                    data=data,
+                    if_match=form.cleaned_data["etag"],
+                )
+            except PreconditionFailedError:
+                # Someone saved in between: show the current finding, say so, apply nothing.
+                stale, status = True, 409
+                finding = selectors.finding_list().get(pk=pk)
+                form = FindingForm(
+                    initial=FindingForm.initial_for(finding, etag_for(finding)), finding=finding
+                )
+            except PermissionDenied as exc:  # accepting a risk takes a reviewing function
+                status = 403
+                _add_errors(form, exc.args[0] if exc.args else str(exc))
+            except ValidationError as exc:
+                status = 400
+                _add_errors(form, exc.message_dict)
+            else:
+                messages.success(request, f"Saved: {finding.title}.")
+                return redirect("governance:finding", pk=pk)
+        else:
+            status = 400
+    elif may_change:
+        form = FindingForm(
+            initial=FindingForm.initial_for(finding, etag_for(finding)), finding=finding
+        )
+    context = {
+        "finding": finding,
+        "form": form,
+        "stale": stale,
+        "today": timezone.localdate(),
+        "history": list(audit_selectors.audit_history(finding)[:FINDING_HISTORY_ROWS]),
+    }
+    return render(request, "governance/finding_detail.html", context, status=status)
+
+
+def _add_errors(form: FindingForm, errors: Any) -> None:
+    """A service's refusal or validation errors, on the fields they name."""
+    if not isinstance(errors, dict):
+        form.add_error(None, str(errors))
+        return
+    for field, messages_ in errors.items():
+        form.add_error(field if field in form.fields else None, messages_)
