@@ -781,13 +781,16 @@ def checkpoint_ledger(
     full: bool = False,
     now: dt.datetime | None = None,
     using: str = "default",
+    jobs: int = 1,
 ) -> tuple[audit_checkpoints.Checkpoint, bool]:
     """Verify the ledger and sign a checkpoint of its head; return it and whether it is new.
 
     A broken ledger is never signed (``LedgerBrokenError``). By default only the events after
     the latest valid checkpoint are checked, anchored on that checkpoint's hash, so the daily
     run costs what the day added; ``full=True`` walks the whole chain. Running it again with
-    nothing appended writes nothing, so two runs (or two workers) at once are harmless."""
+    nothing appended writes nothing, so two runs (or two workers) at once are harmless.
+    ``jobs`` is ``verify_chain``'s (the command's ``--jobs``; a Celery worker's pool process
+    cannot have children, so the daily task walks in its own process)."""
     folder = Path(directory) if directory is not None else audit_checkpoints.checkpoint_dir()
     keys = audit_checkpoints.trusted_public_keys()
     latest = audit_checkpoints.latest_checkpoint(folder, keys)
@@ -796,7 +799,7 @@ def checkpoint_ledger(
         if latest is not None and not full
         else None
     )
-    result = verify_chain(since=since, using=using)
+    result = verify_chain(since=since, using=using, jobs=jobs)
     if not result.ok:
         raise LedgerBrokenError(result)
     if latest is not None and (latest.sequence, latest.hash) == (

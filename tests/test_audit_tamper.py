@@ -311,6 +311,12 @@ def test_a_full_checkpoint_run_walks_the_whole_chain(ledger):
     call_command("audit_checkpoint")  # from the latest checkpoint on: nothing new to check
     with pytest.raises(CommandError, match="Not signed: FAILED first bad sequence 9"):
         call_command("audit_checkpoint", full=True)
+    # The same with worker processes (inside this test's transaction the walk stays in this
+    # process; tests/test_audit_verify_parallel.py forks for real), and a bad --jobs is refused.
+    with pytest.raises(CommandError, match="Not signed: FAILED first bad sequence 9"):
+        call_command("audit_checkpoint", full=True, jobs=2)
+    with pytest.raises(CommandError, match="--jobs must be at least 0"):
+        call_command("audit_checkpoint", jobs=-1)
 
 
 # --- What is not tampering ----------------------------------------------------------------------
