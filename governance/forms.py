@@ -21,6 +21,7 @@ from .choices import (
     ReviewRecommendation,
     RiskRating,
 )
+from .findings import FINDING_UPDATABLE
 from .models import Policy, RiskFinding, RiskReview
 
 
@@ -259,17 +260,7 @@ class FindingForm(forms.Form):
     )
     status = forms.ChoiceField(label="Status", choices=FindingStatus.choices)
 
-    FIELDS = (
-        "title",
-        "description",
-        "category",
-        "inherent_rating",
-        "residual_rating",
-        "mitigation",
-        "owner",
-        "target_date",
-        "status",
-    )
+    FIELDS = FINDING_UPDATABLE
 
     def __init__(self, *args: Any, finding: RiskFinding, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -767,6 +767,18 @@ def verify_ledger(
     return result
 
 
+def add_jobs_argument(parser: Any) -> None:
+    """The ``--jobs`` option of the commands that walk the chain (0, the default: one per CPU)."""
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        help="Worker processes that check segments of the chain at once (default: one per "
+        f"CPU; 1 walks it in this process). A segment holds at least {MIN_SEGMENT_EVENTS:,} "
+        "events, so a short walk is done by fewer.",
+    )
+
+
 class LedgerBrokenError(Exception):
     """The ledger failed verification, so it must not be signed."""
 

@@ -9,6 +9,7 @@ second pass), where a missing service fails them instead of hiding them.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
 from collections.abc import Callable
 from typing import Any
@@ -249,6 +250,22 @@ def datasets(db, team):
     )
     services.lineage_record(actor=None, source=raw, target=features, job_name="build_features")
     return {"raw": raw, "features": features, "holdout": holdout}
+
+
+@pytest.fixture
+def finding(db, system, security_reviewer, engineer):
+    """An open security finding of ``system``, owned by the engineer, due 31 January 2027."""
+    from governance import findings
+
+    return findings.finding_create(
+        actor=security_reviewer,
+        system=system,
+        title="Model endpoint accepts unauthenticated scoring requests",
+        category="security",
+        inherent_rating="high",
+        owner=engineer,
+        target_date=dt.date(2027, 1, 31),
+    )
 
 
 @pytest.fixture

@@ -19,19 +19,6 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/findings/"
 
 
-@pytest.fixture
-def finding(system, security_reviewer, engineer):
-    return findings.finding_create(
-        actor=security_reviewer,
-        system=system,
-        title="Model endpoint accepts unauthenticated scoring requests",
-        category="security",
-        inherent_rating="high",
-        owner=engineer,
-        target_date=dt.date(2027, 1, 31),
-    )
-
-
 def record(client, on, **overrides):
     """POST a finding on system ``on``; ``overrides`` replace fields of a valid body."""
     body = {

@@ -3,8 +3,6 @@ closure — through ``finding_update``, the service the API calls, with the same
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.test import Client
 
@@ -16,19 +14,6 @@ from registry.models import AuditEvent
 from registry.services._common import etag_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def finding(system, security_reviewer, engineer):
-    return findings.finding_create(
-        actor=security_reviewer,
-        system=system,
-        title="Model endpoint accepts unauthenticated scoring requests",
-        category="security",
-        inherent_rating="high",
-        owner=engineer,
-        target_date=dt.date(2027, 1, 31),
-    )
 
 
 def client_for(user) -> Client:

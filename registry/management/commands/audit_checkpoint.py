@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from registry.audit import audit_context
-from registry.audit_verify import MIN_SEGMENT_EVENTS, LedgerBrokenError, checkpoint_ledger
+from registry.audit_verify import LedgerBrokenError, add_jobs_argument, checkpoint_ledger
 from registry.choices import AuditSource
 
 
@@ -29,14 +29,7 @@ class Command(BaseCommand):
             action="store_true",
             help="Verify the whole chain, not only what follows the latest checkpoint.",
         )
-        parser.add_argument(
-            "--jobs",
-            type=int,
-            default=0,
-            help="Worker processes that check segments of the chain at once (default: one per "
-            f"CPU; 1 walks it in this process). A segment holds at least {MIN_SEGMENT_EVENTS:,} "
-            "events, so a short walk is done by fewer.",
-        )
+        add_jobs_argument(parser)
 
     def handle(self, *args, directory=None, full=False, jobs=0, **options):
         if jobs < 0:

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from registry.audit import audit_context
 from registry.audit_checkpoints import load_public_key
-from registry.audit_verify import MIN_SEGMENT_EVENTS, verify_ledger
+from registry.audit_verify import add_jobs_argument, verify_ledger
 from registry.choices import AuditSource
 
 
@@ -37,14 +37,7 @@ class Command(BaseCommand):
             "the configured signing key and STEWARD_AUDIT_TRUSTED_KEY_FILES.",
         )
         parser.add_argument("--chunk-size", type=int, default=5000, help="Events read per query.")
-        parser.add_argument(
-            "--jobs",
-            type=int,
-            default=0,
-            help="Worker processes that check segments of the chain at once (default: one per "
-            f"CPU; 1 walks it in this process). A segment holds at least {MIN_SEGMENT_EVENTS:,} "
-            "events, so a short chain is walked by fewer.",
-        )
+        add_jobs_argument(parser)
 
     def handle(self, *args, checkpoints, no_checkpoints, public_key, chunk_size, jobs, **options):
         if chunk_size < 1 or jobs < 0:
