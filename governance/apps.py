@@ -17,3 +17,5 @@ class GovernanceConfig(AppConfig):
         hooks.on_version_bindings_changed(services.approvals_invalidate_for_version)
         # So does moving the model to another system: its policy and owners decided the request.
         hooks.on_model_moved(services.approvals_invalidate_for_model_move)
+        # And a change of the system's risk tier: its policy decided who had to sign.
+        hooks.on_system_changed(services.approvals_invalidate_for_system_change)

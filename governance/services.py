@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from registry import audit
@@ -345,17 +346,43 @@ def approvals_invalidate_for_model_move(*, actor: Any, model: AIModel, old_syste
     """Invalidate every open request for a version of a model that moved to another system:
     its required functions came from the old system's risk tier, and who could sign from the
     old system's owners. Called by the registry (hooks) inside the move's transaction."""
+    return _invalidate_open(
+        ApprovalRequest.objects.filter(model_version__model=model),
+        actor=actor,
+        reason=(
+            f"The model moved from system '{old_system}' to '{model.system}' after the request; "
+            "request again under the new system's policy."
+        ),
+    )
+
+
+def approvals_invalidate_for_system_change(
+    *, actor: Any, system: AISystem, changes: dict[str, Any]
+) -> int:
+    """A system's risk tier decides which functions sign its deployments: when it changes,
+    invalidate the open requests of its versions, decided under the old tier's policy. Other
+    changes leave them alone. Called by the registry (hooks) inside the update's transaction."""
+    if "risk_tier" not in changes:
+        return 0
+    old, new = changes["risk_tier"]
+    return _invalidate_open(
+        ApprovalRequest.objects.filter(model_version__model__system=system),
+        actor=actor,
+        reason=(
+            f"The system's risk tier changed from {old} to {new} after the request; request "
+            f"again under the {new} policy."
+        ),
+    )
+
+
+def _invalidate_open(approvals: QuerySet[ApprovalRequest], *, actor: Any, reason: str) -> int:
+    """Invalidate the open requests among ``approvals`` (each its own audited transition), and
+    put the versions they had approved back to registered."""
     now = timezone.now()
     count = 0
-    reason = (
-        f"The model moved from system '{old_system}' to '{model.system}' after the request; "
-        "request again under the new system's policy."
-    )
     approved_versions = set()
     for approval in (
-        ApprovalRequest.objects.select_for_update()
-        .filter(model_version__model=model, status__in=OPEN_APPROVAL_STATUSES)
-        .order_by("pk")
+        approvals.select_for_update().filter(status__in=OPEN_APPROVAL_STATUSES).order_by("pk")
     ):
         if approval.status == ApprovalStatus.APPROVED:
             approved_versions.add(approval.model_version_id)
@@ -440,6 +467,13 @@ def gate_decide(
     )
     live = next((a for a in requests if a.status in OPEN_APPROVAL_STATUSES), None)
     approval = None
+    if live is not None and live.risk_tier != system.risk_tier:
+        # Its policy was the old tier's. A change of tier invalidates open requests; this also
+        # holds for one made while the tier was being changed.
+        reasons.append(
+            f"Approval #{live.pk} was requested under the {live.risk_tier} risk policy; the "
+            f"system is now {system.risk_tier} risk. Request again."
+        )
     if live is None:
         latest = requests[0] if requests else None
         if latest is None:

@@ -28,6 +28,23 @@ def version_bindings_changed(*, actor: Any, version: Any, changes: dict[str, Any
         hook(actor=actor, version=version, changes=changes)
 
 
+SystemChangedHook = Callable[..., None]
+_system_changed: list[SystemChangedHook] = []
+
+
+def on_system_changed(hook: SystemChangedHook) -> SystemChangedHook:
+    """Register ``hook(actor=, system=, changes=)``, called when a system's fields change
+    (``changes`` as its audit event records them: ``{field: [old, new]}``). Idempotent."""
+    if hook not in _system_changed:
+        _system_changed.append(hook)
+    return hook
+
+
+def system_changed(*, actor: Any, system: Any, changes: dict[str, Any]) -> None:
+    for hook in list(_system_changed):
+        hook(actor=actor, system=system, changes=changes)
+
+
 ModelMovedHook = Callable[..., None]
 _model_moved: list[ModelMovedHook] = []
 

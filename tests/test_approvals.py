@@ -353,6 +353,65 @@ def test_changing_the_artifact_of_a_pending_request_invalidates_it(api, engineer
     assert "artifact_sha256" in pending.status_reason
 
 
+def test_a_change_of_risk_tier_invalidates_the_open_requests(
+    api, engineer, system, pending, reviewers, version
+):
+    """The tier's policy decided who had to sign: a request approved under it no longer holds
+    once the system is reclassified. Other changes to the system leave requests alone."""
+    approve_all(pending, reviewers)
+    assert gate(api(engineer), version)["allowed"] is True
+    check(
+        api(engineer).patch(f"/api/v1/systems/{system.pk}/", {"purpose": "More"}, format="json"),
+        200,
+    )
+    pending.refresh_from_db()
+    assert pending.status == ApprovalStatus.APPROVED
+
+    check(
+        api(engineer).patch(
+            f"/api/v1/systems/{system.pk}/", {"risk_tier": "limited"}, format="json"
+        ),
+        200,
+    )
+    pending.refresh_from_db()
+    assert pending.status == ApprovalStatus.INVALIDATED
+    assert pending.status_reason == (
+        "The system's risk tier changed from high to limited after the request; request again "
+        "under the limited policy."
+    )
+    version.refresh_from_db()
+    assert version.status == "registered"
+    verdict = gate(api(engineer), version)
+    assert verdict["allowed"] is False and "risk tier changed" in verdict["reasons"][0]
+    [event] = AuditEvent.objects.filter(
+        action="governance.approval.invalidated", object_id=str(pending.pk)
+    )
+    assert event.actor_id == engineer.pk
+    # A new request is decided under the new tier.
+    again = gov.approval_request(
+        actor=engineer, model_version=version, environment="production", justification="again"
+    )
+    assert again.risk_tier == "limited"
+    assert set(again.required_functions) == set(
+        Policy.objects.get(risk_tier="limited").required_functions
+    )
+
+
+def test_the_gate_refuses_an_approval_of_another_tier(
+    api, engineer, system, pending, reviewers, version
+):
+    """Should a request slip past the invalidation (made while the tier was being changed), the
+    gate still compares its tier with the system's."""
+    approve_all(pending, reviewers)
+    type(system).objects.filter(pk=system.pk).update(risk_tier=RiskTier.LIMITED)  # the race
+    verdict = gate(api(engineer), version)
+    assert verdict["allowed"] is False
+    assert verdict["reasons"] == [
+        f"Approval #{pending.pk} was requested under the high risk policy; the system is now "
+        "limited risk. Request again."
+    ]
+
+
 def test_approved_version_content_is_frozen(api, engineer, pending, reviewers, version):
     approve_all(pending, reviewers)
     resp = api(engineer).patch(

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from guardian.shortcuts import assign_perm, remove_perm
 
-from .. import audit, permissions
+from .. import audit, hooks, permissions
 from ..exceptions import ConflictError
 from ..models import AISystem, Team
 from ._common import apply_changes, check_if_match, creation_changes
@@ -109,4 +109,5 @@ def system_update(
         _revoke(system, team=old_team, owner=old_owner)
         _grant(system, team=system.owning_team, owner=system.technical_owner)
     audit.record(actor=actor, action="registry.system.updated", obj=system, changes=changes)
+    hooks.system_changed(actor=actor, system=system, changes=changes)
     return system
