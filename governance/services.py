@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from registry import audit
+from registry import audit, audit_selectors
 from registry import permissions as registry_permissions
 from registry import services as registry_services
 from registry.choices import Environment, Lifecycle, VersionStatus
@@ -508,28 +508,56 @@ def gate_decide(
     return GateDecision(mv, environment, allowed=not reasons, reasons=reasons, approval=approval)
 
 
+# A pipeline polling the gate while it waits for sign-offs asks the same question every minute:
+# the same refusal is recorded again only after this long, so its history is not all polls.
+GATE_POLL_REPEAT_AFTER = dt.timedelta(hours=24)
+
+
 @transaction.atomic
 def gate_refusal_record(
-    *, actor: Any, model_version: ModelVersion, environment: str, decision: GateDecision
-) -> None:
+    *,
+    actor: Any,
+    model_version: ModelVersion,
+    environment: str,
+    decision: GateDecision,
+    poll: bool = False,
+    now: dt.datetime | None = None,
+) -> bool:
     """A refused gate decision is part of the record: who asked to deploy what, and why not.
+    Returns whether an event was recorded.
 
     Only the refusals of people who could deploy the version are recorded; anyone else asking
-    the gate is merely reading, and must not be able to grow the ledger."""
+    the gate is merely reading, and must not be able to grow the ledger. A refused deployment
+    attempt is always recorded; a ``poll`` (asking the gate) is not recorded again while the
+    same actor's last refusal for the version and environment said the same, for
+    ``GATE_POLL_REPEAT_AFTER``."""
     if actor is not None and not registry_permissions.can_register_under(
         actor, model_version.model.system
     ):
-        return
+        return False
+    now = now or timezone.now()
+    changes = {
+        "environment": environment,
+        "reasons": decision.reasons,
+        "approval": decision.approval.pk if decision.approval else None,
+    }
+    if poll:
+        last = (
+            audit_selectors.audit_history(model_version)
+            .filter(
+                action="governance.gate.refused",
+                actor_id=actor.pk if actor is not None else None,
+                created_at__gt=now - GATE_POLL_REPEAT_AFTER,
+            )
+            .values_list("changes", flat=True)
+            .first()
+        )
+        if last == changes:
+            return False
     audit.record(
-        actor=actor,
-        action="governance.gate.refused",
-        obj=model_version,
-        changes={
-            "environment": environment,
-            "reasons": decision.reasons,
-            "approval": decision.approval.pk if decision.approval else None,
-        },
+        actor=actor, action="governance.gate.refused", obj=model_version, changes=changes, now=now
     )
+    return True
 
 
 class DeploymentRefused(ConflictError):

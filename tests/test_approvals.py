@@ -444,6 +444,47 @@ def test_gate_refusal_is_audited(api, engineer, version):
     assert event.changes["environment"] == "production"
 
 
+def test_a_pipeline_polling_the_gate_records_each_refusal_once_a_day(
+    api, engineer, teammate, pending, reviewers, version
+):
+    """Polling while sign-offs come in: a refusal is recorded when it first says something (or
+    someone asks anew, or a day has passed), not at every poll."""
+
+    def refusals() -> list[tuple[int, list[str]]]:
+        return [
+            (e.actor_id, e.changes["reasons"])
+            for e in AuditEvent.objects.filter(action="governance.gate.refused").order_by(
+                "sequence"
+            )
+        ]
+
+    for _ in range(3):
+        gate(api(engineer), version)
+    assert len(refusals()) == 1
+    gov.signoff_record(
+        actor=reviewers["legal"], approval=pending, function="legal", decision="approve"
+    )
+    gate(api(engineer), version)  # says something new: legal is no longer missing
+    gate(api(engineer), version)
+    gate(api(teammate), version)  # someone else asks
+    assert [actor for actor, _ in refusals()] == [engineer.pk, engineer.pk, teammate.pk]
+    assert "legal" in refusals()[0][1][0] and "legal" not in refusals()[1][1][0]
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=25)):
+        gate(api(engineer), version)  # still refused a day later: on the record again
+    assert len(refusals()) == 4
+    # An attempt to deploy is always recorded, however often it is refused.
+    for _ in range(2):
+        check(
+            api(engineer).post(
+                "/api/v1/deployments/",
+                {"model_version": version.pk, "environment": "production"},
+                format="json",
+            ),
+            409,
+        )
+    assert len(refusals()) == 6
+
+
 def test_every_step_is_audited(engineer, reviewers, version):
     approval = gov.approval_request(
         actor=engineer, model_version=version, environment="production", justification="x"

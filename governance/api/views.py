@@ -122,7 +122,11 @@ class DeploymentViewSet(CreateMixin, RegistryDeploymentViewSet):
         decision = services.gate_decide(model_version=mv, environment=environment)
         if not decision.allowed:
             services.gate_refusal_record(
-                actor=request.user, model_version=mv, environment=environment, decision=decision
+                actor=request.user,
+                model_version=mv,
+                environment=environment,
+                decision=decision,
+                poll=True,
             )
         return Response(
             {
