@@ -11,9 +11,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from registry import audit, audit_selectors
@@ -359,20 +360,45 @@ def approvals_invalidate_for_model_move(*, actor: Any, model: AIModel, old_syste
 def approvals_invalidate_for_system_change(
     *, actor: Any, system: AISystem, changes: dict[str, Any]
 ) -> int:
-    """A system's risk tier decides which functions sign its deployments: when it changes,
-    invalidate the open requests of its versions, decided under the old tier's policy. Other
-    changes leave them alone. Called by the registry (hooks) inside the update's transaction."""
-    if "risk_tier" not in changes:
-        return 0
-    old, new = changes["risk_tier"]
-    return _invalidate_open(
-        ApprovalRequest.objects.filter(model_version__model__system=system),
-        actor=actor,
-        reason=(
-            f"The system's risk tier changed from {old} to {new} after the request; request "
-            f"again under the {new} policy."
-        ),
-    )
+    """What a system's open requests were decided under, changed. Its risk tier decides which
+    functions sign: a new tier invalidates every open request of its versions. Its owners
+    decide who is independent: new owners invalidate the requests someone among them signed
+    (in the current round). Other changes leave requests alone. Called by the registry (hooks)
+    inside the update's transaction."""
+    of_system = ApprovalRequest.objects.filter(model_version__model__system=system)
+    if "risk_tier" in changes:
+        old, new = changes["risk_tier"]
+        return _invalidate_open(
+            of_system,
+            actor=actor,
+            reason=(
+                f"The system's risk tier changed from {old} to {new} after the request; request "
+                f"again under the {new} policy."
+            ),
+        )
+    if "owning_team" in changes or "technical_owner" in changes:
+        owners = set(
+            get_user_model()
+            .objects.filter(groups__team=system.owning_team_id)
+            .values_list("pk", flat=True)
+        )
+        if system.technical_owner_id is not None:
+            owners.add(system.technical_owner_id)
+        signed_by_owners = Signoff.objects.filter(
+            approval__in=of_system,
+            round=F("approval__round"),
+            decision=Decision.APPROVE,
+            reviewer_id__in=owners,
+        ).values("approval_id")
+        return _invalidate_open(
+            ApprovalRequest.objects.filter(pk__in=signed_by_owners),
+            actor=actor,
+            reason=(
+                "The system's owners changed after the request, and one of them signed it: it "
+                "is no longer independently approved; request again."
+            ),
+        )
+    return 0
 
 
 def _invalidate_open(approvals: QuerySet[ApprovalRequest], *, actor: Any, reason: str) -> int:

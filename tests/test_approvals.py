@@ -397,6 +397,37 @@ def test_a_change_of_risk_tier_invalidates_the_open_requests(
     )
 
 
+def test_new_owners_who_signed_invalidate_the_request_others_do_not(
+    api, engineer, admin_user, system, pending, reviewers, version, other_team
+):
+    """Independence was judged against the owners of the day: a system handed to owners among
+    whom is one of its signers is no longer independently approved."""
+    approve_all(pending, reviewers)
+    # Handed to a team none of the signers is in: the approval stands.
+    check(
+        api(admin_user).patch(
+            f"/api/v1/systems/{system.pk}/", {"owning_team": other_team.slug}, format="json"
+        ),
+        200,
+    )
+    pending.refresh_from_db()
+    assert pending.status == ApprovalStatus.APPROVED
+    # A signer becomes its technical owner: invalidated, and the gate closes.
+    check(
+        api(admin_user).patch(
+            f"/api/v1/systems/{system.pk}/",
+            {"technical_owner": reviewers["privacy"].username},
+            format="json",
+        ),
+        200,
+    )
+    pending.refresh_from_db()
+    assert pending.status == ApprovalStatus.INVALIDATED
+    assert "owners changed after the request, and one of them signed it" in pending.status_reason
+    verdict = gate(api(engineer), version)
+    assert verdict["allowed"] is False and "owners changed" in verdict["reasons"][0]
+
+
 def test_the_gate_refuses_an_approval_of_another_tier(
     api, engineer, system, pending, reviewers, version
 ):
