@@ -107,7 +107,10 @@ def test_high_risk_version_end_to_end(
         201,
     )
     assert deployment["environment"] == "production"
+    assert deployment["approval"] == approval["id"]  # which approval allowed it
     assert ApprovalRequest.objects.get(pk=approval["id"]).first_deployed_at is not None
+    listed = check(eng.get(f"/api/v1/deployments/?model_version={version.pk}"), 200)["results"]
+    assert {d["environment"]: d["approval"] for d in listed}["production"] == approval["id"]
 
     # Changing the version's linked datasets afterwards invalidates the approval.
     check(
@@ -144,7 +147,7 @@ def test_production_deployment_without_approval_is_refused_and_recorded(
 
 
 def test_staging_needs_no_approval(token_client, engineer, version):
-    check(
+    body = check(
         token_client(engineer).post(
             "/api/v1/deployments/",
             {"model_version": version.pk, "environment": "staging"},
@@ -152,6 +155,7 @@ def test_staging_needs_no_approval(token_client, engineer, version):
         ),
         201,
     )
+    assert body["approval"] is None
 
 
 # --- Separation of duties, each rule ----------------------------------------------------------

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from registry.api.serializers import UserField
+from registry.api.serializers import DeploymentSerializer, UserField
 from registry.choices import Environment
 from registry.models import ModelVersion
 
@@ -178,3 +178,17 @@ class GateSerializer(serializers.Serializer):
     allowed = serializers.BooleanField()
     reasons = serializers.ListField(child=serializers.CharField())
     approval = serializers.IntegerField(allow_null=True)
+
+
+# The API's Deployment: the registry's fields and the approval (the registry cannot know it).
+@extend_schema_serializer(component_name="Deployment")
+class GovernedDeploymentSerializer(DeploymentSerializer):
+    """A deployment with the approval request that allowed it: every production deployment
+    has one; a staging deployment needs none (null)."""
+
+    approval = serializers.IntegerField(
+        source="approval_link.approval_id", read_only=True, allow_null=True
+    )
+
+    class Meta(DeploymentSerializer.Meta):
+        fields = [*DeploymentSerializer.Meta.fields, "approval"]

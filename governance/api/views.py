@@ -87,7 +87,13 @@ class ApprovalViewSet(RetrieveMixin, CreateMixin, mixins.ListModelMixin, Service
 
 
 class DeploymentViewSet(CreateMixin, RegistryDeploymentViewSet):
-    """Deployments, recorded through the approval gate; and the gate itself for CI pipelines."""
+    """Deployments, recorded through the approval gate, each with the approval that allowed it;
+    and the gate itself for CI pipelines."""
+
+    serializer_class = s.GovernedDeploymentSerializer
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("approval_link")
 
     def create(self, request, *args, **kwargs):
         try:
