@@ -27,25 +27,24 @@ from guardian.conf import settings as guardian_settings
 from guardian.ctypes import get_content_type
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
-from .rawrows import user_groups_table
-
-_SQL: dict[str, str] = {}  # by database vendor
+from .rawrows import sql_per_vendor, user_groups_table
 
 
-def _grants_sql(connection: Any, user_model: type[Model], group_model: type[Model]) -> str:
-    sql = _SQL.get(connection.vendor)
-    if sql is not None:
-        return sql
+@sql_per_vendor
+def _grants_sql(connection: Any) -> str:
+    """A user's codenames on one object, granted to them or to one of their groups, through
+    guardian's generic permission models (``has_perm`` only asks when both are the generic
+    ones, so the statement depends on nothing but the database vendor)."""
     q = connection.ops.quote_name
     perm = Permission._meta
     groups_table, user_fk, group_fk = user_groups_table()
-    uop, gop = user_model._meta, group_model._meta
+    uop, gop = get_user_obj_perms_model()._meta, get_group_obj_perms_model()._meta
 
     def col(meta: Any, alias: str, name: str) -> str:
         return f"{q(alias)}.{q(meta.get_field(name).column)}"
 
     codename = col(perm, "p", "codename")
-    sql = (
+    return (
         f"SELECT {codename} FROM {q(perm.db_table)} {q('p')} "  # noqa: S608 (names only)
         f"INNER JOIN {q(uop.db_table)} {q('o')} "
         f"ON {col(uop, 'o', 'permission')} = {col(perm, 'p', 'id')} "
@@ -60,8 +59,6 @@ def _grants_sql(connection: Any, user_model: type[Model], group_model: type[Mode
         f"WHERE {q('m')}.{q(user_fk)} = %s AND {col(gop, 'o', 'content_type')} = %s "
         f"AND {col(gop, 'o', 'object_pk')} = %s AND {col(perm, 'p', 'content_type')} = %s"
     )
-    _SQL[connection.vendor] = sql
-    return sql
 
 
 class ObjectPermissionBackend(GuardianBackend):
@@ -87,7 +84,7 @@ class ObjectPermissionBackend(GuardianBackend):
         connection = connections[router.db_for_read(user_model)]
         with connection.cursor() as cursor:
             cursor.execute(
-                _grants_sql(connection, user_model, group_model),
+                _grants_sql(connection),
                 [user_obj.pk, ctype_id, str(obj.pk), ctype_id] * 2,
             )
             return any(row[0] == codename for row in cursor.fetchall())

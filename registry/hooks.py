@@ -11,52 +11,38 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-VersionChangedHook = Callable[..., None]
-_version_changed: list[VersionChangedHook] = []
+
+class Hook:
+    """One extension point: the functions registered on it, called in the order they were
+    registered, inside the caller's transaction, with the keyword arguments it is called with."""
+
+    def __init__(self) -> None:
+        self.functions: list[Callable[..., None]] = []
+
+    def register(self, function: Callable[..., None]) -> Callable[..., None]:
+        """Add ``function`` (once: registering it again changes nothing); returns it."""
+        if function not in self.functions:
+            self.functions.append(function)
+        return function
+
+    def unregister(self, function: Callable[..., None]) -> None:
+        self.functions.remove(function)
+
+    def __call__(self, **kwargs: Any) -> None:
+        for function in list(self.functions):
+            function(**kwargs)
 
 
-def on_version_bindings_changed(hook: VersionChangedHook) -> VersionChangedHook:
-    """Register ``hook(actor=, version=, changes=)``, called when a version's artifact digest,
-    artifact URI or set of linked datasets changes. Idempotent per function."""
-    if hook not in _version_changed:
-        _version_changed.append(hook)
-    return hook
+# ``(actor=, version=, changes=)``: a version's artifact digest, artifact URI or set of linked
+# datasets changed.
+version_bindings_changed = Hook()
+on_version_bindings_changed = version_bindings_changed.register
 
+# ``(actor=, system=, changes=)``: a system's fields changed (``changes`` as its audit event
+# records them, ``{field: [old, new]}``).
+system_changed = Hook()
+on_system_changed = system_changed.register
 
-def version_bindings_changed(*, actor: Any, version: Any, changes: dict[str, Any]) -> None:
-    for hook in list(_version_changed):
-        hook(actor=actor, version=version, changes=changes)
-
-
-SystemChangedHook = Callable[..., None]
-_system_changed: list[SystemChangedHook] = []
-
-
-def on_system_changed(hook: SystemChangedHook) -> SystemChangedHook:
-    """Register ``hook(actor=, system=, changes=)``, called when a system's fields change
-    (``changes`` as its audit event records them: ``{field: [old, new]}``). Idempotent."""
-    if hook not in _system_changed:
-        _system_changed.append(hook)
-    return hook
-
-
-def system_changed(*, actor: Any, system: Any, changes: dict[str, Any]) -> None:
-    for hook in list(_system_changed):
-        hook(actor=actor, system=system, changes=changes)
-
-
-ModelMovedHook = Callable[..., None]
-_model_moved: list[ModelMovedHook] = []
-
-
-def on_model_moved(hook: ModelMovedHook) -> ModelMovedHook:
-    """Register ``hook(actor=, model=, old_system=)``, called when a model (with its versions)
-    moves to another system, ``model.system``. Idempotent per function."""
-    if hook not in _model_moved:
-        _model_moved.append(hook)
-    return hook
-
-
-def model_moved(*, actor: Any, model: Any, old_system: Any) -> None:
-    for hook in list(_model_moved):
-        hook(actor=actor, model=model, old_system=old_system)
+# ``(actor=, model=, old_system=)``: a model, with its versions, moved to ``model.system``.
+model_moved = Hook()
+on_model_moved = model_moved.register

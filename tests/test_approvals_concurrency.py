@@ -151,7 +151,7 @@ def test_a_request_made_while_its_model_moves_is_decided_under_the_new_system(
         requester.join(10)
     finally:
         release.set()
-        hooks._model_moved.remove(hold_the_move_open)
+        hooks.model_moved.unregister(hold_the_move_open)
         close_old_connections()
     approval = results["request"]
     assert isinstance(approval, ApprovalRequest), results

@@ -61,8 +61,10 @@ class StrictNullBooleanField(forms.NullBooleanField):
     widget = forms.TextInput
 
     def to_python(self, value):
-        if value is None or value == "" or isinstance(value, bool):
-            return None if value == "" else value
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
         text = str(value).strip().lower()
         if text in ("true", "1"):
             return True
