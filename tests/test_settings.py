@@ -2,11 +2,16 @@
 ``check --deploy``; the OpenAPI schema and docs are served, with every asset local."""
 
 import base64
+import json
 import os
 import re
 import secrets
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -56,7 +61,7 @@ def manage(env, *args):
 
 
 def test_the_wsgi_application_loads_in_production_and_freezes_what_it_loaded(tmp_path):
-    # gunicorn imports config.wsgi; after loading, the long-lived objects are moved out of the
+    # The server imports config.wsgi; after loading, the long-lived objects are moved out of the
     # garbage collector's reach (gc.freeze), which shortens collections on large pages.
     code = (
         "import gc; assert gc.get_freeze_count() == 0; "
@@ -75,6 +80,45 @@ def test_the_wsgi_application_loads_in_production_and_freezes_what_it_loaded(tmp
     loaded, frozen = result.stdout.split()
     assert loaded == "True"
     assert int(frozen) > 10_000
+
+
+def test_the_production_server_serves_the_application(tmp_path):
+    # The command README gives for production: granian's WSGI interface on config.wsgi. The
+    # request comes as from the TLS proxy in front (X-Forwarded-Proto), else it would be
+    # redirected to https; an unauthenticated API call needs no database.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = production_env(tmp_path, ALLOWED_HOSTS="127.0.0.1")
+    granian = Path(sys.executable).parent / "granian"
+    cmd = [str(granian), "--interface", "wsgi", "config.wsgi:application", "--no-ws"]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    cmd += ["--blocking-threads", "2", "--backpressure", "16"]
+    log = tmp_path / "granian.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=out, stderr=out)
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/2.0/mlflow/model-versions/get?name=m&version=1",
+        headers={"X-Forwarded-Proto": "https", "X-Request-ID": "smoke-1"},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(request, timeout=5)
+            except urllib.error.HTTPError as answer:
+                refused = answer
+                break
+            except OSError:
+                assert server.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "granian did not answer within 60 s"
+                time.sleep(0.2)
+        assert refused.code == 401, log.read_text()
+        assert refused.headers["X-Request-ID"] == "smoke-1"
+        assert json.loads(refused.read())["error_code"] == "UNAUTHENTICATED"
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def test_production_check_deploy_is_clean(tmp_path):
@@ -124,6 +168,32 @@ def test_production_forces_debug_off(tmp_path):
     result = manage(env, "shell", "-c", "from django.conf import settings; print(settings.DEBUG)")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize(
+    ("threshold", "expected"), [(None, "5"), ("0", "None"), ("1", "1")], ids=str
+)
+def test_postgresql_uses_steward_backend_and_prepares_repeated_statements(
+    tmp_path, threshold, expected
+):
+    env = production_env(
+        tmp_path,
+        DATABASE_URL="postgres://steward@db.example.com:5432/steward",
+        DATABASE_PREPARE_THRESHOLD=threshold,
+    )
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['ENGINE'], d['CONN_HEALTH_CHECKS'], d['OPTIONS']['server_side_binding'], "
+        "d['OPTIONS']['prepare_threshold'])"
+    )
+    result = manage(env, "shell", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "config.postgresql",
+        "True",
+        "True",
+        expected,
+    ]
 
 
 # --- OpenAPI schema and docs ------------------------------------------------------------------
