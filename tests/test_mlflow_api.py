@@ -129,6 +129,59 @@ def test_basic_auth_needs_the_token_owners_username(api, engineer, teammate, mod
     mlflow_error(basic(engineer.username, "pw-erin"), 401, "UNAUTHENTICATED")  # a password: no
 
 
+def test_bad_bodies_and_methods_get_mlflow_errors_and_write_nothing(mlf, engineer, system):
+    client = mlf(engineer)
+    path = f"{M}/registered-models/create"
+    models_before = AIModel.objects.count()
+
+    def post(body, content_type="application/json"):
+        return client.generic("POST", path, body, content_type=content_type)
+
+    message = mlflow_error(post(b'{"name": "x",'), 400, "INVALID_PARAMETER_VALUE")
+    assert "Malformed JSON" in message
+    mlflow_error(post(b'["a list"]'), 400, "INVALID_PARAMETER_VALUE")
+    mlflow_error(post(b"[" * 5000 + b"]" * 5000), 400, "INVALID_PARAMETER_VALUE")
+    mlflow_error(
+        post(b"name=x", "application/x-www-form-urlencoded"), 400, "INVALID_PARAMETER_VALUE"
+    )
+    with override_settings(STEWARD_MAX_BODY_BYTES=100):
+        big = b'{"name": "' + b"x" * 200 + b'"}'
+        message = mlflow_error(post(big), 400, "INVALID_PARAMETER_VALUE")
+        assert "100 bytes" in message
+    message = mlflow_error(client.put(path, {"name": "x"}, format="json"), 405, "BAD_REQUEST")
+    assert "PUT" in message
+    assert AIModel.objects.count() == models_before
+    # MLflow's server reads the body as JSON whatever its content type says; so do we.
+    body = (
+        f'{{"name": "plain-text", "tags": [{{"key": "steward.system", "value": "{system.slug}"}}]}}'
+    )
+    assert post(body.encode(), "text/plain").status_code == 200
+
+
+def test_a_signed_in_browser_reads_and_writes_only_with_its_csrf_token(engineer, system, model):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(engineer)
+    response = browser.get(f"{M}/registered-models/get", {"name": model.name})
+    assert response.status_code == 200, response.content
+    body = {"name": model.name, "key": "owner-note", "value": "set from the UI"}
+    refused = browser.post(f"{M}/registered-models/set-tag", body, content_type="application/json")
+    assert "CSRF" in mlflow_error(refused, 403, "PERMISSION_DENIED")
+    assert not model.mlflow_tags.filter(key="owner-note").exists()
+
+    browser.get("/")  # a page sets the CSRF cookie, as the UI's would
+    token = browser.cookies["csrftoken"].value
+    accepted = browser.post(
+        f"{M}/registered-models/set-tag",
+        body,
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert accepted.status_code == 200, accepted.content
+    assert model.mlflow_tags.get(key="owner-note").value == "set from the UI"
+
+
 def test_ajax_api_prefix_serves_the_same(mlf, engineer, model):
     response = mlf(engineer).get("/ajax-api/2.0/mlflow/registered-models/get", {"name": model.name})
     assert response.status_code == 200

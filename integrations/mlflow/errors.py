@@ -12,13 +12,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import orjson
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import exceptions
-from rest_framework.response import Response
 
 from governance.services import DeploymentRefused
 from registry.exceptions import ConflictError, PreconditionFailedError
@@ -40,12 +39,14 @@ STATUS = {
 
 
 class MlflowError(Exception):
-    """Raised by the MLflow views for an error that has an MLflow code of its own."""
+    """Raised by the MLflow views for an error that has an MLflow code of its own; ``status``
+    overrides the code's usual HTTP status (405 for a method the endpoint does not take)."""
 
-    def __init__(self, error_code: str, message: str):
+    def __init__(self, error_code: str, message: str, *, status: int | None = None):
         super().__init__(message)
         self.error_code = error_code
         self.message = message
+        self.status = status
 
 
 def not_found(message: str) -> MlflowError:
@@ -60,8 +61,13 @@ def error_body(error_code: str, message: str) -> dict[str, str]:
     return {"error_code": error_code, "message": message}
 
 
+def json_response(body: dict[str, Any], status: int = 200) -> HttpResponse:
+    """MLflow's answers are JSON whatever the client accepts (its client sends ``*/*``)."""
+    return HttpResponse(orjson.dumps(body), status=status, content_type="application/json")
+
+
 def _flatten(detail: Any, prefix: str = "") -> list[str]:
-    """DRF/Django error details as ``field: message`` strings."""
+    """Django error details as ``field: message`` strings."""
     if isinstance(detail, dict):
         out: list[str] = []
         for key, value in detail.items():
@@ -90,52 +96,36 @@ def to_mlflow(exc: Exception) -> tuple[str, str] | None:
         return "RESOURCE_CONFLICT", exc.message
     if isinstance(exc, IntegrityError):
         return "RESOURCE_CONFLICT", "A concurrent change conflicts with this one; retry."
-    if isinstance(exc, (Http404, ObjectDoesNotExist, exceptions.NotFound)):
+    if isinstance(exc, (Http404, ObjectDoesNotExist)):
         return "RESOURCE_DOES_NOT_EXIST", str(exc) or "Not found."
-    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
-        return "UNAUTHENTICATED", str(exc.detail)
     if isinstance(exc, PermissionDenied):
         messages = _flatten(exc.args[0]) if exc.args else []
         return "PERMISSION_DENIED", " ".join(messages) or "Permission denied."
-    if isinstance(exc, exceptions.PermissionDenied):
-        return "PERMISSION_DENIED", " ".join(_flatten(exc.detail))
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         return "INVALID_PARAMETER_VALUE", "; ".join(_flatten(detail))
-    if isinstance(exc, exceptions.Throttled):
-        return "REQUEST_LIMIT_EXCEEDED", str(exc.detail)
-    if isinstance(exc, exceptions.APIException):
-        # ParseError, UnsupportedMediaType, ValidationError, MethodNotAllowed, payload too large
-        return "INVALID_PARAMETER_VALUE", "; ".join(_flatten(exc.detail))
     return None
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
-    """DRF exception handler for the MLflow views: every error in MLflow's shape, including
-    authentication failures and unexpected errors (logged, answered ``INTERNAL_ERROR``)."""
+def error_response(exc: Exception, *, www_authenticate: str = "") -> HttpResponse:
+    """Any error of an MLflow view in MLflow's shape, with the status MLflow gives its code;
+    an unexpected one is logged and answered ``INTERNAL_ERROR``."""
     mapped = to_mlflow(exc)
     if mapped is None:
         logger.exception("Unexpected error in an MLflow endpoint", exc_info=exc)
         mapped = ("INTERNAL_ERROR", "Internal error; the server log has the details.")
     code, message = mapped
-    status = STATUS.get(code, 400)
-    if isinstance(exc, exceptions.MethodNotAllowed):
-        status = 405
-    response = Response(error_body(code, message), status=status)
-    if status == 401:
-        request = context.get("request")
-        view = context.get("view")
-        if request is not None and view is not None:
-            header = view.get_authenticate_header(request)
-            if header:
-                response["WWW-Authenticate"] = header
+    status = getattr(exc, "status", None) or STATUS.get(code, 400)
+    response = json_response(error_body(code, message), status=status)
+    if status == 401 and www_authenticate:
+        response["WWW-Authenticate"] = www_authenticate
     return response
 
 
 @csrf_exempt
-def endpoint_not_found(request, *args: Any, **kwargs: Any) -> JsonResponse:
+def endpoint_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Any path under the MLflow prefixes that Steward does not serve: MLflow's own answer."""
-    return JsonResponse(
+    return json_response(
         error_body("ENDPOINT_NOT_FOUND", f"No API endpoint {request.method} {request.path}."),
         status=404,
     )

@@ -2,42 +2,63 @@
 
 Thin views: read MLflow's parameters (query string for GET, JSON body otherwise), look records
 up through ``selectors``, change them through ``services``, answer in MLflow's JSON
-(``mapping``). Errors come out in MLflow's shape (``errors.exception_handler``).
+(``mapping``). Errors come out in MLflow's shape (``errors``).
+
+They are plain Django views, not REST framework ones: MLflow's protocol has its own parameters,
+errors and authentication, and none of the framework's serializers, negotiation or pagination;
+the framework's layers cost about a sixth of a version read, the call registry clients make
+most. Authentication is ``authentication.authenticate`` (tokens as on the rest of the API, or
+the session with a CSRF check); permissions are the services' own checks, as everywhere.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
-from rest_framework.authentication import SessionAuthentication
-from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import JSONRenderer
-from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.views import APIView
+import orjson
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 
 from governance import services as governance
-from registry.api.authentication import APITokenAuthentication
 
 from ..models import MlflowVersionInfo
 from . import selectors, services
-from .authentication import BasicTokenAuthentication
-from .errors import MlflowError, exception_handler, invalid
+from .authentication import WWW_AUTHENTICATE, authenticate
+from .errors import MlflowError, error_response, invalid, json_response
 from .mapping import registered_model_json, version_json
 
 SEARCH_MODELS_MAX = 1000
 SEARCH_VERSIONS_MAX = 10_000
 
 
+def _json_body(request: HttpRequest) -> Any:
+    """The request's JSON body (``{}`` when empty), refusing one over the API's size limit before
+    reading it whole (``INVALID_PARAMETER_VALUE``: MLflow has no code of its own for it)."""
+    limit = settings.STEWARD_MAX_BODY_BYTES
+    declared = request.META.get("CONTENT_LENGTH") or ""
+    if declared.isdigit() and int(declared) > limit:
+        raise invalid(f"Request body over {limit} bytes.")
+    raw = request.read(limit + 1)
+    if len(raw) > limit:
+        raise invalid(f"Request body over {limit} bytes.")
+    if not raw.strip():
+        return {}
+    try:  # as MLflow's server does, whatever the content type says
+        return orjson.loads(raw)
+    except (orjson.JSONDecodeError, RecursionError) as exc:
+        raise invalid(f"Malformed JSON body: {exc}") from exc
+
+
 class Params:
     """MLflow's request parameters: the query string of a GET, the JSON body otherwise."""
 
-    def __init__(self, request: Request):
+    def __init__(self, request: HttpRequest):
         self.query = request.method == "GET"
         self.request = request
-        data = request.query_params if self.query else request.data
+        data = request.GET if self.query else _json_body(request)
         if not self.query and not isinstance(data, dict):
             raise invalid("The request body must be a JSON object.")
         self.data = data
@@ -95,37 +116,28 @@ class Params:
         return out
 
 
-class JSONOnly(DefaultContentNegotiation):
-    """MLflow's API answers JSON whatever the client accepts (its client sends ``*/*``), so
-    there is no renderer to negotiate: DRF's negotiation cost about a tenth of a version read.
-    Request bodies are still matched to a parser by their content type."""
+@method_decorator(csrf_exempt, name="dispatch")
+class MlflowView(View):
+    """Base of every MLflow endpoint: the caller authenticated (a Steward token as Bearer or
+    Basic, or the browser session), every error in MLflow's shape."""
 
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            request.user = authenticate(request)
+            return super().dispatch(request, *args, **kwargs)
+        except Exception as exc:  # every error is answered; error_response logs unexpected ones
+            return error_response(exc, www_authenticate=WWW_AUTHENTICATE)
 
-
-class MlflowView(APIView):
-    """Base of every MLflow endpoint: Steward tokens as Bearer or Basic (and the browser
-    session), MLflow's error shape, and no content negotiation beyond JSON."""
-
-    authentication_classes = [
-        APITokenAuthentication,
-        BasicTokenAuthentication,
-        SessionAuthentication,
-    ]
-    permission_classes = [IsAuthenticated]
-    renderer_classes = [JSONRenderer]
-    content_negotiation_class = JSONOnly
-
-    def get_exception_handler(self):
-        return exception_handler
-
-    def get_authenticate_header(self, request: Request) -> str:
-        return 'Bearer realm="steward", Basic realm="steward"'
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any):
+        raise MlflowError(
+            "BAD_REQUEST",
+            f"Method {request.method} is not allowed on {request.path}.",
+            status=405,
+        )
 
 
-def _ok(body: dict[str, Any] | None = None) -> Response:
-    return Response(body or {})
+def _ok(body: dict[str, Any] | None = None) -> HttpResponse:
+    return json_response(body or {})
 
 
 def _model_body(model_pk: int) -> dict[str, Any]:
@@ -138,7 +150,7 @@ def _version_body(version_pk: int) -> dict[str, Any]:
     return version_json(selectors.versions().get(pk=version_pk))
 
 
-def _governed(request: Request, action) -> Any:
+def _governed(request: HttpRequest, action) -> Any:
     """Run an action that may deploy; a refused deployment is recorded (after the refused
     attempt rolled back, so the record survives it) and answered PERMISSION_DENIED."""
     try:
@@ -157,8 +169,7 @@ def _governed(request: Request, action) -> Any:
 
 
 class RegisteredModelCreate(MlflowView):
-    @extend_schema(exclude=True)
-    def post(self, request: Request) -> Response:
+    def post(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         model = services.registered_model_create(
             actor=request.user,
@@ -170,15 +181,13 @@ class RegisteredModelCreate(MlflowView):
 
 
 class RegisteredModelGet(MlflowView):
-    @extend_schema(exclude=True)
-    def get(self, request: Request) -> Response:
+    def get(self, request: HttpRequest) -> HttpResponse:
         model = selectors.registered_model_get(Params(request).str("name"))
         return _ok({"registered_model": _model_body(model.pk)})
 
 
 class RegisteredModelUpdate(MlflowView):
-    @extend_schema(exclude=True)
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         model = selectors.registered_model_get(p.str("name"))
         if "description" in p.data:
@@ -189,8 +198,7 @@ class RegisteredModelUpdate(MlflowView):
 
 
 class RegisteredModelRename(MlflowView):
-    @extend_schema(exclude=True)
-    def post(self, request: Request) -> Response:
+    def post(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         model = selectors.registered_model_get(p.str("name"))
         model = services.registered_model_rename(
@@ -200,8 +208,7 @@ class RegisteredModelRename(MlflowView):
 
 
 class RegisteredModelDelete(MlflowView):
-    @extend_schema(exclude=True)
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: HttpRequest) -> HttpResponse:
         model = selectors.registered_model_get(Params(request).str("name"))
         raise MlflowError(
             "PERMISSION_DENIED",
@@ -211,8 +218,7 @@ class RegisteredModelDelete(MlflowView):
 
 
 class RegisteredModelSearch(MlflowView):
-    @extend_schema(exclude=True)
-    def get(self, request: Request) -> Response:
+    def get(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         qs = selectors.filter_models(selectors.registered_models(), p.str("filter", required=False))
         qs = selectors.order_models(qs, p.list("order_by"))
@@ -231,7 +237,7 @@ class RegisteredModelSearch(MlflowView):
 
 
 class GetLatestVersions(MlflowView):
-    def _answer(self, request: Request) -> Response:
+    def _answer(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         model = selectors.registered_model_get(p.str("name"))
         stages = p.list("stages")
@@ -240,18 +246,15 @@ class GetLatestVersions(MlflowView):
         latest = selectors.latest_versions([model], stages)[model.pk]
         return _ok({"model_versions": [version_json(mv) for mv in latest]})
 
-    @extend_schema(exclude=True)
-    def post(self, request: Request) -> Response:
+    def post(self, request: HttpRequest) -> HttpResponse:
         return self._answer(request)
 
-    @extend_schema(exclude=True)
-    def get(self, request: Request) -> Response:
+    def get(self, request: HttpRequest) -> HttpResponse:
         return self._answer(request)
 
 
 class RegisteredModelSetTag(MlflowView):
-    @extend_schema(exclude=True)
-    def post(self, request: Request) -> Response:
+    def post(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         model = selectors.registered_model_get(p.str("name"))
         services.registered_model_tag_set(
@@ -261,8 +264,7 @@ class RegisteredModelSetTag(MlflowView):
 
 
 class RegisteredModelDeleteTag(MlflowView):
-    @extend_schema(exclude=True)
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         model = selectors.registered_model_get(p.str("name"))
         services.registered_model_tag_delete(actor=request.user, model=model, key=p.str("key"))
@@ -273,8 +275,7 @@ class RegisteredModelAlias(MlflowView):
     """POST sets an alias (a production alias goes through the gate), DELETE removes it, GET
     returns the version it points at."""
 
-    @extend_schema(exclude=True)
-    def post(self, request: Request) -> Response:
+    def post(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         name, alias = p.str("name"), p.str("alias")
         model = selectors.registered_model_get(name)
@@ -287,15 +288,13 @@ class RegisteredModelAlias(MlflowView):
         )
         return _ok()
 
-    @extend_schema(exclude=True)
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         model = selectors.registered_model_get(p.str("name"))
         services.alias_delete(actor=request.user, model=model, alias=p.str("alias"))
         return _ok()
 
-    @extend_schema(exclude=True)
-    def get(self, request: Request) -> Response:
+    def get(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         mv = selectors.version_by_alias(p.str("name"), p.str("alias"))
         return _ok({"model_version": version_json(mv)})
@@ -305,8 +304,7 @@ class RegisteredModelAlias(MlflowView):
 
 
 class ModelVersionCreate(MlflowView):
-    @extend_schema(exclude=True)
-    def post(self, request: Request) -> Response:
+    def post(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         tags = p.tags()
         info = MlflowVersionInfo(
@@ -329,16 +327,14 @@ class ModelVersionCreate(MlflowView):
 
 
 class ModelVersionGet(MlflowView):
-    @extend_schema(exclude=True)
-    def get(self, request: Request) -> Response:
+    def get(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         mv, tags, aliases = selectors.version_detail(p.str("name"), p.str("version"))
         return _ok({"model_version": version_json(mv, tags=tags, aliases=aliases)})
 
 
 class ModelVersionUpdate(MlflowView):
-    @extend_schema(exclude=True)
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         mv = selectors.version_get(p.str("name"), p.str("version"))
         if "description" in p.data:
@@ -349,8 +345,7 @@ class ModelVersionUpdate(MlflowView):
 
 
 class ModelVersionDelete(MlflowView):
-    @extend_schema(exclude=True)
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         mv = selectors.version_get(p.str("name"), p.str("version"))
         services.version_delete(actor=request.user, version=mv)
@@ -358,8 +353,7 @@ class ModelVersionDelete(MlflowView):
 
 
 class ModelVersionSearch(MlflowView):
-    @extend_schema(exclude=True)
-    def get(self, request: Request) -> Response:
+    def get(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         qs = selectors.filter_versions(selectors.versions(), p.str("filter", required=False))
         qs = selectors.order_versions(qs, p.list("order_by"))
@@ -375,16 +369,14 @@ class ModelVersionSearch(MlflowView):
 
 
 class ModelVersionDownloadUri(MlflowView):
-    @extend_schema(exclude=True)
-    def get(self, request: Request) -> Response:
+    def get(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         mv = selectors.version_get(p.str("name"), p.str("version"))
         return _ok({"artifact_uri": mv.artifact_uri})
 
 
 class ModelVersionSetTag(MlflowView):
-    @extend_schema(exclude=True)
-    def post(self, request: Request) -> Response:
+    def post(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         mv = selectors.version_get(p.str("name"), p.str("version"))
         services.version_tag_set(
@@ -394,8 +386,7 @@ class ModelVersionSetTag(MlflowView):
 
 
 class ModelVersionDeleteTag(MlflowView):
-    @extend_schema(exclude=True)
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         mv = selectors.version_get(p.str("name"), p.str("version"))
         services.version_tag_delete(actor=request.user, version=mv, key=p.str("key"))
@@ -403,8 +394,7 @@ class ModelVersionDeleteTag(MlflowView):
 
 
 class ModelVersionTransitionStage(MlflowView):
-    @extend_schema(exclude=True)
-    def post(self, request: Request) -> Response:
+    def post(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
         mv = selectors.version_get(p.str("name"), p.str("version"))
         stage = p.str("stage")
