@@ -391,9 +391,66 @@ def test_get_answers_as_search_does(mlf, engineer, system, model):
     assert one["tags"] == [{"key": "a", "value": "1"}, {"key": "b", "value": "2"}]
     assert one["aliases"] == ["alpha", "zeta"] and one["current_stage"] == "Staging"
     assert one["user_id"] == engineer.username and one["run_link"] == "l"
+    # The alias read and the download URI go through the same one-statement read.
+    for alias in ("alpha", "zeta"):
+        got = client.get(f"{M}/registered-models/alias", {"name": model.name, "alias": alias})
+        assert got.json()["model_version"] == one
+    uri = client.get(f"{M}/model-versions/get-download-uri", {"name": model.name, "version": "2"})
+    assert uri.json() == {"artifact_uri": "s3://m/2"}
+    missing = client.get(f"{M}/registered-models/alias", {"name": model.name, "alias": "nope"})
+    assert "alias nope not found" in mlflow_error(missing, 404, "RESOURCE_DOES_NOT_EXIST")
+    no_model = client.get(f"{M}/registered-models/alias", {"name": "ghost", "alias": "alpha"})
+    assert "ghost" in mlflow_error(no_model, 404, "RESOURCE_DOES_NOT_EXIST")
+    mlflow_error(
+        client.get(f"{M}/registered-models/alias", {"name": model.name}),
+        400,
+        "INVALID_PARAMETER_VALUE",
+    )
     client.delete(f"{M}/model-versions/delete", {"name": model.name, "version": "2"}, format="json")
     gone = client.get(f"{M}/model-versions/get", {"name": model.name, "version": "2"})
     mlflow_error(gone, 404, "RESOURCE_DOES_NOT_EXIST")
+    gone = client.get(f"{M}/model-versions/get-download-uri", {"name": model.name, "version": "2"})
+    mlflow_error(gone, 404, "RESOURCE_DOES_NOT_EXIST")
+    client.post(
+        f"{M}/registered-models/alias",
+        {"name": model.name, "alias": "alpha", "version": "1"},
+        format="json",
+    )
+    client.delete(f"{M}/model-versions/delete", {"name": model.name, "version": "1"}, format="json")
+    gone = client.get(f"{M}/registered-models/alias", {"name": model.name, "alias": "alpha"})
+    mlflow_error(gone, 404, "RESOURCE_DOES_NOT_EXIST")  # its version is deleted (deprecated)
+
+
+@pytest.mark.parametrize(
+    ("stamp", "expected"),
+    [
+        ("2026-12-05T10:41:32+00:00", 1796467292000),  # no fraction: stored without one
+        ("2026-12-05T10:41:32.000999+00:00", 1796467292000),  # floored, not rounded
+        ("2026-12-05T10:41:32.123456+00:00", 1796467292123),
+        ("2026-12-05T10:41:32.999999+00:00", 1796467292999),
+        ("1999-12-31T23:59:59.5+00:00", 946684799500),
+    ],
+)
+def test_timestamps_are_computed_by_the_database_as_python_computes_them(
+    mlf, engineer, system, model, stamp, expected
+):
+    import datetime as dt
+
+    from integrations.mlflow.mapping import millis
+
+    client = mlf(engineer)
+    create_version(client, model.name, "s3://m/t")
+    when = dt.datetime.fromisoformat(stamp)
+    assert millis(when) == expected
+    ModelVersion.objects.filter(model=model, version="1").update(
+        created_at=when, updated_at=when + dt.timedelta(milliseconds=1)
+    )
+    got = client.get(f"{M}/model-versions/get", {"name": model.name, "version": "1"})
+    body = got.json()["model_version"]
+    assert body["creation_timestamp"] == expected
+    assert body["last_updated_timestamp"] == expected + 1
+    searched = client.get(f"{M}/model-versions/search", {"filter": f"name = '{model.name}'"})
+    assert searched.json()["model_versions"][0]["creation_timestamp"] == expected
 
 
 def test_refused_production_alias_is_recorded_not_deployed(mlf, engineer, system, model, version):
@@ -443,6 +500,19 @@ def test_query_counts_do_not_grow_with_rows(
         got = client.get(f"{M}/model-versions/get", {"name": model.name, "version": "2"})
     assert got.status_code == 200
     assert got.json()["model_version"]["tags"] == [{"key": "i", "value": "1"}]
+    client.post(
+        f"{M}/registered-models/alias",
+        {"name": model.name, "alias": "candidate", "version": "2"},
+        format="json",
+    )
+    with django_assert_num_queries(2):  # the same for an alias and for a download URI
+        got = client.get(f"{M}/registered-models/alias", {"name": model.name, "alias": "candidate"})
+    assert got.json()["model_version"]["version"] == "2"
+    with django_assert_num_queries(2):
+        uri = client.get(
+            f"{M}/model-versions/get-download-uri", {"name": model.name, "version": "2"}
+        )
+    assert uri.json() == {"artifact_uri": "s3://m/1"}
     # The token with its user; the model found by name and locked, with its system; the next
     # number; version_create in a savepoint (roles, one object permission query, the
     # (model, version) check, insert, the ledger's two, three on SQLite); the tags; begin and

@@ -2,69 +2,107 @@
 model is an ``AIModel``, a version a ``ModelVersion`` (``source`` is its artifact URI), plus the
 tags, aliases, stage and description this app keeps beside them.
 
-Objects must come from ``selectors.versions()`` / ``selectors.registered_models()``, which join
-what these functions read, so serialising a page costs no query per row.
+Versions come as ``VersionRecord`` (``selectors.version_records`` reads them in one statement);
+models from ``selectors.registered_models()``, which joins what ``registered_model_json`` reads,
+so serialising a page costs no query per row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from registry.models import AIModel, ModelVersion
 
 from ..choices import MlflowStage
+from ..models import MlflowVersionInfo
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MILLISECOND = dt.timedelta(milliseconds=1)
 
 
 def millis(value: dt.datetime | None) -> int:
-    """MLflow's timestamps: milliseconds since the epoch."""
-    return int(value.timestamp() * 1000) if value else 0
+    """MLflow's timestamps: milliseconds since the epoch, floored in exact arithmetic (as the
+    reads compute them in SQL, ``selectors._millis``; a float could round across a millisecond)."""
+    return (value - _EPOCH) // _MILLISECOND if value else 0
 
 
 def _user(user: Any) -> str:
     return user.get_username() if user is not None else ""
 
 
-def version_json(
-    mv: ModelVersion,
-    *,
-    tags: dict[str, str] | None = None,
-    aliases: list[str] | None = None,
-    info: Any = None,
-) -> dict[str, Any]:
-    """A version in MLflow's JSON. ``tags``, ``aliases`` and ``info`` may be given by a caller
-    that just wrote them (and so need not read them back)."""
-    if info is None:
-        try:
-            info = mv.mlflow_info
-        except ModelVersion.mlflow_info.RelatedObjectDoesNotExist:
-            info = None
-    if tags is None:
-        tags = {t.key: t.value for t in mv.mlflow_tags.all()}
-    if aliases is None:
-        aliases = [a.alias for a in mv.mlflow_aliases.all()]
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    """A version as MLflow's JSON shows it. The reads build it straight from their rows
+    (``selectors.version_records``), without model instances: a search answers hundreds of
+    versions; a write builds it from the version it holds (``of``)."""
+
+    pk: int
+    name: str
+    version: str
+    created_ms: int
+    updated_ms: int
+    user_id: str
+    stage: str
+    description: str
+    run_link: str
+    source: str
+    run_id: str
+    tags: dict[str, str] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls,
+        mv: ModelVersion,
+        *,
+        tags: dict[str, str],
+        aliases: list[str],
+        info: MlflowVersionInfo | None,
+    ) -> VersionRecord:
+        """The record of a version just written (its model and registering user in hand)."""
+        return cls(
+            pk=mv.pk,
+            name=mv.model.name,
+            version=mv.version,
+            created_ms=millis(mv.created_at),
+            updated_ms=millis(mv.updated_at),
+            user_id=_user(mv.registered_by),
+            stage=info.stage if info else MlflowStage.NONE.value,
+            description=info.description if info else "",
+            run_link=info.run_link if info else "",
+            source=mv.artifact_uri,
+            run_id=mv.run_id,
+            tags=tags,
+            aliases=aliases,
+        )
+
+
+def version_json(record: VersionRecord) -> dict[str, Any]:
+    """A version in MLflow's JSON."""
     body: dict[str, Any] = {
-        "name": mv.model.name,
-        "version": mv.version,
-        "creation_timestamp": millis(mv.created_at),
-        "last_updated_timestamp": millis(mv.updated_at),
-        "user_id": _user(mv.registered_by),
-        "current_stage": info.stage if info else MlflowStage.NONE.value,
-        "description": info.description if info else "",
-        "source": mv.artifact_uri,
-        "run_id": mv.run_id,
+        "name": record.name,
+        "version": record.version,
+        "creation_timestamp": record.created_ms,
+        "last_updated_timestamp": record.updated_ms,
+        "user_id": record.user_id,
+        "current_stage": record.stage,
+        "description": record.description,
+        "source": record.source,
+        "run_id": record.run_id,
         "status": "READY",
-        "tags": [{"key": k, "value": v} for k, v in tags.items()],
-        "aliases": sorted(aliases),
+        "tags": [{"key": k, "value": v} for k, v in sorted(record.tags.items())],
+        "aliases": sorted(record.aliases),
     }
-    if info and info.run_link:
-        body["run_link"] = info.run_link
+    if record.run_link:
+        body["run_link"] = record.run_link
     return body
 
 
 def registered_model_json(
-    model: AIModel, latest: Iterable[ModelVersion] | None = None
+    model: AIModel, latest: Iterable[VersionRecord] | None = None
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "name": model.name,

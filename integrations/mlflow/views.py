@@ -28,7 +28,7 @@ from ..models import MlflowVersionInfo
 from . import selectors, services
 from .authentication import WWW_AUTHENTICATE, authenticate
 from .errors import MlflowError, error_response, invalid, json_response
-from .mapping import registered_model_json, version_json
+from .mapping import VersionRecord, registered_model_json, version_json
 
 SEARCH_MODELS_MAX = 1000
 SEARCH_VERSIONS_MAX = 10_000
@@ -147,7 +147,7 @@ def _model_body(model_pk: int) -> dict[str, Any]:
 
 
 def _version_body(version_pk: int) -> dict[str, Any]:
-    return version_json(selectors.versions().get(pk=version_pk))
+    return version_json(selectors.version_records([version_pk])[0])
 
 
 def _governed(request: HttpRequest, action) -> Any:
@@ -182,8 +182,10 @@ class RegisteredModelCreate(MlflowView):
 
 class RegisteredModelGet(MlflowView):
     def get(self, request: HttpRequest) -> HttpResponse:
-        model = selectors.registered_model_get(Params(request).str("name"))
-        return _ok({"registered_model": _model_body(model.pk)})
+        name = Params(request).str("name")
+        model = selectors.registered_model_get(name, queryset=selectors.registered_models())
+        latest = selectors.latest_versions([model])[model.pk]
+        return _ok({"registered_model": registered_model_json(model, latest)})
 
 
 class RegisteredModelUpdate(MlflowView):
@@ -296,8 +298,8 @@ class RegisteredModelAlias(MlflowView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
-        mv = selectors.version_by_alias(p.str("name"), p.str("alias"))
-        return _ok({"model_version": version_json(mv)})
+        record = selectors.version_detail_by_alias(p.str("name"), p.str("alias"))
+        return _ok({"model_version": version_json(record)})
 
 
 # --- Model versions ---------------------------------------------------------------------------
@@ -323,14 +325,15 @@ class ModelVersionCreate(MlflowView):
         # Answered from what was just written (the version holds its model and registering
         # user): a new version has these tags, this description and run link, stage None and
         # no alias.
-        return _ok({"model_version": version_json(mv, tags=tags, aliases=[], info=info)})
+        record = VersionRecord.of(mv, tags=tags, aliases=[], info=info)
+        return _ok({"model_version": version_json(record)})
 
 
 class ModelVersionGet(MlflowView):
     def get(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
-        mv, tags, aliases = selectors.version_detail(p.str("name"), p.str("version"))
-        return _ok({"model_version": version_json(mv, tags=tags, aliases=aliases)})
+        record = selectors.version_detail(p.str("name"), p.str("version"))
+        return _ok({"model_version": version_json(record)})
 
 
 class ModelVersionUpdate(MlflowView):
@@ -357,12 +360,13 @@ class ModelVersionSearch(MlflowView):
         p = Params(request)
         qs = selectors.filter_versions(selectors.versions(), p.str("filter", required=False))
         qs = selectors.order_versions(qs, p.list("order_by"))
-        rows, token = selectors.page(
-            qs,
+        ids, token = selectors.page(
+            qs.values_list("pk", flat=True),
             max_results=p.int("max_results", default=SEARCH_VERSIONS_MAX, maximum=200_000),
             page_token=p.str("page_token", required=False),
         )
-        body: dict[str, Any] = {"model_versions": [version_json(mv) for mv in rows]}
+        records = selectors.version_records(ids)
+        body: dict[str, Any] = {"model_versions": [version_json(r) for r in records]}
         if token:
             body["next_page_token"] = token
         return _ok(body)
@@ -371,8 +375,8 @@ class ModelVersionSearch(MlflowView):
 class ModelVersionDownloadUri(MlflowView):
     def get(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
-        mv = selectors.version_get(p.str("name"), p.str("version"))
-        return _ok({"artifact_uri": mv.artifact_uri})
+        record = selectors.version_detail(p.str("name"), p.str("version"))
+        return _ok({"artifact_uri": record.source})
 
 
 class ModelVersionSetTag(MlflowView):
