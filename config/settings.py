@@ -132,9 +132,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (planning the MLflow version read cost it more than running it). Behind a pooler that
     # cannot keep prepared statements (PgBouncer before 1.21 in transaction mode), set
     # DATABASE_PREPARE_THRESHOLD=0 to turn preparing off.
-    threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=threshold or None
+        server_side_binding=True,
+        prepare_threshold=env.int("DATABASE_PREPARE_THRESHOLD", default=5) or None,
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -18,15 +18,26 @@ import select
 from django.db.backends.postgresql import base
 
 
+def _has_input(fd: int) -> bool:
+    """Whether the socket has something to read (or was closed), without waiting. poll() has
+    no FD_SETSIZE limit, as select() has; select() is for systems without it."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
+    readable, _, _ = select.select([fd], [], [], 0)
+    return bool(readable)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     def is_usable(self) -> bool:
         conn = self.connection
         if conn is None or conn.closed or conn.broken:
             return False
         try:
-            readable, _, _ = select.select([conn.fileno()], [], [], 0)
+            arrived = _has_input(conn.fileno())
         except (OSError, ValueError):  # the socket is gone
             return False
-        if not readable:
+        if not arrived:
             return True
         return super().is_usable()

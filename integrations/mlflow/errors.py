@@ -115,7 +115,8 @@ def error_response(exc: Exception, *, www_authenticate: str = "") -> HttpRespons
         logger.exception("Unexpected error in an MLflow endpoint", exc_info=exc)
         mapped = ("INTERNAL_ERROR", "Internal error; the server log has the details.")
     code, message = mapped
-    status = getattr(exc, "status", None) or STATUS.get(code, 400)
+    status = exc.status if isinstance(exc, MlflowError) and exc.status else None
+    status = status or STATUS.get(code, 400)
     response = json_response(error_body(code, message), status=status)
     if status == 401 and www_authenticate:
         response["WWW-Authenticate"] = www_authenticate
