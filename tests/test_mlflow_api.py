@@ -421,6 +421,54 @@ def test_get_answers_as_search_does(mlf, engineer, system, model):
     mlflow_error(gone, 404, "RESOURCE_DOES_NOT_EXIST")  # its version is deleted (deprecated)
 
 
+def test_registered_model_reads_answer_alike_and_hide_deleted_versions_aliases(
+    mlf, engineer, system, model, django_assert_num_queries
+):
+    from integrations.mlflow.mapping import millis
+
+    client = mlf(engineer)
+    for i in (1, 2, 3):
+        create_version(client, model.name, f"s3://m/{i}")
+    client.post(
+        f"{M}/model-versions/transition-stage",
+        {"name": model.name, "version": "1", "stage": "Staging"},
+        format="json",
+    )
+    for key, value in (("z", "last"), ("a", "first")):
+        client.post(
+            f"{M}/registered-models/set-tag",
+            {"name": model.name, "key": key, "value": value},
+            format="json",
+        )
+    for alias, number in (("old", "3"), ("best", "2")):
+        client.post(
+            f"{M}/registered-models/alias",
+            {"name": model.name, "alias": alias, "version": number},
+            format="json",
+        )
+    client.delete(f"{M}/model-versions/delete", {"name": model.name, "version": "3"}, format="json")
+
+    # The token; the model with its tags and aliases; the latest-version candidates; their rows.
+    with django_assert_num_queries(4):
+        got = client.get(f"{M}/registered-models/get", {"name": model.name})
+    body = got.json()["registered_model"]
+    model.refresh_from_db()
+    assert body["name"] == model.name and body["description"] == model.description
+    assert body["creation_timestamp"] == millis(model.created_at)
+    assert body["user_id"] == (model.created_by.username if model.created_by else "")
+    assert {"key": "a", "value": "first"} in body["tags"]
+    assert {"key": "z", "value": "last"} in body["tags"]
+    assert [t["key"] for t in body["tags"]] == sorted(t["key"] for t in body["tags"])
+    assert body["aliases"] == [{"alias": "best", "version": "2"}]  # "old" pointed at 3, deleted
+    latest = {v["current_stage"]: v["version"] for v in body["latest_versions"]}
+    assert latest == {"Staging": "1", "None": "2"}
+    searched = client.get(f"{M}/registered-models/search", {"filter": f"name = '{model.name}'"})
+    assert searched.json()["registered_models"] == [body]
+    mlflow_error(
+        client.get(f"{M}/registered-models/get", {"name": "ghost"}), 404, "RESOURCE_DOES_NOT_EXIST"
+    )
+
+
 @pytest.mark.parametrize(
     ("stamp", "expected"),
     [

@@ -2,9 +2,9 @@
 model is an ``AIModel``, a version a ``ModelVersion`` (``source`` is its artifact URI), plus the
 tags, aliases, stage and description this app keeps beside them.
 
-Versions come as ``VersionRecord`` (``selectors.version_records`` reads them in one statement);
-models from ``selectors.registered_models()``, which joins what ``registered_model_json`` reads,
-so serialising a page costs no query per row.
+Versions come as ``VersionRecord`` and models as ``ModelRecord``, each read in one statement
+(``selectors.version_records``, ``selectors.model_records``), so serialising a page costs no
+query per row and no model instance.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.models import AIModel, ModelVersion
+from registry.models import ModelVersion
 
 from ..choices import MlflowStage
 from ..models import MlflowVersionInfo
@@ -101,19 +101,33 @@ def version_json(record: VersionRecord) -> dict[str, Any]:
     return body
 
 
+@dataclass(frozen=True, slots=True)
+class ModelRecord:
+    """A registered model as MLflow's JSON shows it, read in one statement with its tags and
+    live aliases (``selectors.model_records``)."""
+
+    pk: int
+    name: str
+    created_ms: int
+    updated_ms: int
+    user_id: str
+    description: str
+    tags: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # alias -> version number
+
+
 def registered_model_json(
-    model: AIModel, latest: Iterable[VersionRecord] | None = None
+    model: ModelRecord, latest: Iterable[VersionRecord] | None = None
 ) -> dict[str, Any]:
+    """A registered model in MLflow's JSON, with its latest version per stage when given."""
     body: dict[str, Any] = {
         "name": model.name,
-        "creation_timestamp": millis(model.created_at),
-        "last_updated_timestamp": millis(model.updated_at),
-        "user_id": _user(model.created_by),
+        "creation_timestamp": model.created_ms,
+        "last_updated_timestamp": model.updated_ms,
+        "user_id": model.user_id,
         "description": model.description,
-        "tags": [{"key": t.key, "value": t.value} for t in model.mlflow_tags.all()],
-        "aliases": [
-            {"alias": a.alias, "version": a.version.version} for a in model.mlflow_aliases.all()
-        ],
+        "tags": [{"key": k, "value": v} for k, v in sorted(model.tags.items())],
+        "aliases": [{"alias": a, "version": v} for a, v in sorted(model.aliases.items())],
     }
     if latest:
         body["latest_versions"] = [version_json(mv) for mv in latest]

@@ -22,7 +22,6 @@ from django.db.models import (
     Case,
     Exists,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -37,28 +36,15 @@ from registry.rawrows import Columns, sql_per_vendor
 from ..choices import MlflowStage
 from ..models import MlflowVersionInfo, ModelAlias, ModelVersionTag, RegisteredModelTag
 from .errors import invalid, not_found
-from .mapping import VersionRecord
+from .mapping import ModelRecord, VersionRecord
 
 _INTEGER = r"^[0-9]{1,18}$"
-
-
-def _live_aliases() -> QuerySet[ModelAlias]:
-    return ModelAlias.objects.exclude(version__status=VersionStatus.DEPRECATED).select_related(
-        "version"
-    )
 
 
 def versions() -> QuerySet[ModelVersion]:
     """Versions as MLflow clients see them (not deprecated), to filter, order and page; their
     JSON is read by ``version_records``."""
     return ModelVersion.objects.exclude(status=VersionStatus.DEPRECATED)
-
-
-def registered_models() -> QuerySet[AIModel]:
-    """Registered models with their tags and live aliases joined."""
-    return AIModel.objects.select_related("created_by").prefetch_related(
-        "mlflow_tags", Prefetch("mlflow_aliases", queryset=_live_aliases())
-    )
 
 
 def registered_model_get(name: str, *, queryset: QuerySet[AIModel] | None = None) -> AIModel:
@@ -176,19 +162,24 @@ def _alias_detail_sql(connection: Any) -> str:
     )
 
 
-def _ids_condition(connection: Any) -> str:
-    """``v.id`` among the ids passed as one parameter: an array on PostgreSQL, a JSON list on
-    SQLite, so that the statement's text (and PostgreSQL's prepared plan) is the same for any
-    number of ids."""
-    column = _V.column(connection, "id")
+def _ids_condition(connection: Any, table: Columns, field: str = "id") -> str:
+    """The table's ``field`` among the ids passed as one parameter (``_ids_param``): an array
+    on PostgreSQL, a JSON list on SQLite, so that the statement's text (and PostgreSQL's
+    prepared plan) is the same for any number of ids."""
+    column = table.column(connection, field)
     if connection.vendor == "postgresql":
         return f"{column} = ANY(%s)"
     return f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 (names only)
 
 
+def _ids_param(ids: list[int]) -> Any:
+    connection = connections[router.db_for_read(ModelVersion)]
+    return list(ids) if connection.vendor == "postgresql" else json.dumps(list(ids))
+
+
 @sql_per_vendor
 def _ids_detail_sql(connection: Any) -> str:
-    return _detail_query(connection, _ids_condition(connection))
+    return _detail_query(connection, _ids_condition(connection, _V))
 
 
 def _records(sql: Callable[[Any], str], params: list[Any]) -> dict[int, VersionRecord]:
@@ -230,9 +221,7 @@ def version_records(ids: list[int]) -> list[VersionRecord]:
     statement whatever their number."""
     if not ids:
         return []
-    connection = connections[router.db_for_read(ModelVersion)]
-    param = list(ids) if connection.vendor == "postgresql" else json.dumps(list(ids))
-    found = _records(_ids_detail_sql, [param])
+    found = _records(_ids_detail_sql, [_ids_param(ids)])
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -264,18 +253,124 @@ def version_detail_by_alias(name: str, alias: str) -> VersionRecord:
     return next(iter(found.values()))
 
 
+def _model_query(connection: Any, where: str) -> str:
+    """Registered models with what their MLflow JSON shows (``_model_rows`` reads the columns in
+    this order), one row per tag or live alias (or one for a model with neither). Parameters:
+    the deprecated status, then ``where``'s."""
+    q = connection.ops.quote_name
+    m, u, v = _M, _U, _V
+    tags, aliases = RegisteredModelTag._meta, ModelAlias._meta
+    columns = [
+        m.column(connection, "id"),
+        m.column(connection, "name"),
+        _millis(connection, m.column(connection, "created_at")),
+        _millis(connection, m.column(connection, "updated_at")),
+        u.column(connection, _USERNAME),
+        m.column(connection, "description"),
+        f"{q('x')}.{q('kind')}",
+        f"{q('x')}.{q('key')}",
+        f"{q('x')}.{q('value')}",
+    ]
+    return (
+        f"SELECT {', '.join(columns)} "  # noqa: S608 (names only)
+        f"FROM {m.table(connection)} "
+        f"LEFT OUTER JOIN {u.table(connection)} "
+        f"ON {u.column(connection, 'id')} = {m.column(connection, 'created_by')} "
+        f"LEFT OUTER JOIN ("
+        f"SELECT 't' AS {q('kind')}, {q(tags.get_field('model').column)} AS {q('model_id')}, "
+        f"{q(tags.get_field('key').column)} AS {q('key')}, "
+        f"{q(tags.get_field('value').column)} AS {q('value')} FROM {q(tags.db_table)} "
+        f"UNION ALL "
+        f"SELECT 'a', {q('al')}.{q(aliases.get_field('model').column)}, "
+        f"{q('al')}.{q(aliases.get_field('alias').column)}, {v.column(connection, 'version')} "
+        f"FROM {q(aliases.db_table)} {q('al')} INNER JOIN {v.table(connection)} "
+        f"ON {v.column(connection, 'id')} = {q('al')}.{q(aliases.get_field('version').column)} "
+        f"WHERE NOT ({v.column(connection, 'status')} = %s)"
+        f") {q('x')} ON {q('x')}.{q('model_id')} = {m.column(connection, 'id')} "
+        f"WHERE {where}"
+    )
+
+
+@sql_per_vendor
+def _model_ids_sql(connection: Any) -> str:
+    return _model_query(connection, _ids_condition(connection, _M))
+
+
+@sql_per_vendor
+def _model_name_sql(connection: Any) -> str:
+    return _model_query(connection, f"{_M.column(connection, 'name')} = %s")
+
+
+def _model_rows(sql: Callable[[Any], str], param: Any) -> dict[int, ModelRecord]:
+    connection = connections[router.db_for_read(AIModel)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql(connection), [VersionStatus.DEPRECATED, param])
+        rows = cursor.fetchall()
+    found: dict[int, ModelRecord] = {}
+    for pk, name, created_ms, updated_ms, user, description, kind, key, value in rows:
+        record = found.get(pk)
+        if record is None:
+            record = found[pk] = ModelRecord(
+                pk=pk,
+                name=name,
+                created_ms=created_ms,
+                updated_ms=updated_ms,
+                user_id=user or "",
+                description=description,
+            )
+        if kind == "t":
+            record.tags[key] = value
+        elif kind == "a":
+            record.aliases[key] = value
+    return found
+
+
+def model_records(ids: list[int]) -> list[ModelRecord]:
+    """The registered models with these ids, in the order given, in one statement."""
+    if not ids:
+        return []
+    found = _model_rows(_model_ids_sql, _ids_param(ids))
+    return [found[pk] for pk in ids if pk in found]
+
+
+def model_record(name: str) -> ModelRecord:
+    """The registered model with this name, in one statement; MLflow's errors otherwise."""
+    if not name:
+        raise invalid("Missing value for required parameter 'name'.")
+    found = _model_rows(_model_name_sql, name)
+    if not found:
+        raise not_found(f"Registered Model with name={name} not found")
+    return next(iter(found.values()))
+
+
+@sql_per_vendor
+def _candidates_sql(connection: Any) -> str:
+    """Every live version of the models (one parameter, as ``_ids_param``): id, model, number
+    and stage, from which ``latest_versions`` picks."""
+    v, i = _V, _I
+    return (
+        f"SELECT {v.column(connection, 'id')}, {v.column(connection, 'model')}, "  # noqa: S608 (names only)
+        f"{v.column(connection, 'version')}, {i.column(connection, 'stage')} "
+        f"FROM {v.table(connection)} LEFT OUTER JOIN {i.table(connection)} "
+        f"ON {i.column(connection, 'version')} = {v.column(connection, 'id')} "
+        f"WHERE {_ids_condition(connection, _V, 'model')} "
+        f"AND NOT ({v.column(connection, 'status')} = %s)"
+    )
+
+
 def latest_versions(
-    models: Iterable[AIModel], stages: Iterable[str] | None = None
+    model_ids: Iterable[int], stages: Iterable[str] | None = None
 ) -> dict[int, list[VersionRecord]]:
     """For each model, its highest-numbered version in each stage (only the given stages, if
     any), in one query for the candidates and one for the versions' details."""
-    models = list(models)
+    model_ids = list(model_ids)
     wanted = None if not stages else {s.lower() for s in stages}
-    rows = (
-        ModelVersion.objects.filter(model__in=models)
-        .exclude(status=VersionStatus.DEPRECATED)
-        .values_list("pk", "model_id", "version", "mlflow_info__stage")
-    )
+    connection = connections[router.db_for_read(ModelVersion)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _candidates_sql(connection), [_ids_param(model_ids), VersionStatus.DEPRECATED]
+        )
+        rows = cursor.fetchall()
     best: dict[tuple[int, str], tuple[tuple[int, str], int]] = {}
     for pk, model_id, version, stage in rows:
         stage = stage or MlflowStage.NONE
@@ -285,7 +380,7 @@ def latest_versions(
         if (model_id, stage) not in best or key > best[(model_id, stage)][0]:
             best[(model_id, stage)] = (key, pk)
     model_of = {pk: model_id for (model_id, _), (_, pk) in best.items()}
-    by_model: dict[int, list[VersionRecord]] = {m.pk: [] for m in models}
+    by_model: dict[int, list[VersionRecord]] = {pk: [] for pk in model_ids}
     for record in version_records(sorted(model_of)):
         by_model[model_of[record.pk]].append(record)
     return by_model

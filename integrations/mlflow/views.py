@@ -23,6 +23,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from governance import services as governance
+from registry.models import AIModel
 
 from ..models import MlflowVersionInfo
 from . import selectors, services
@@ -141,9 +142,8 @@ def _ok(body: dict[str, Any] | None = None) -> HttpResponse:
 
 
 def _model_body(model_pk: int) -> dict[str, Any]:
-    model = selectors.registered_models().get(pk=model_pk)
-    latest = selectors.latest_versions([model])[model.pk]
-    return registered_model_json(model, latest)
+    (model,) = selectors.model_records([model_pk])
+    return registered_model_json(model, selectors.latest_versions([model_pk])[model_pk])
 
 
 def _version_body(version_pk: int) -> dict[str, Any]:
@@ -182,9 +182,8 @@ class RegisteredModelCreate(MlflowView):
 
 class RegisteredModelGet(MlflowView):
     def get(self, request: HttpRequest) -> HttpResponse:
-        name = Params(request).str("name")
-        model = selectors.registered_model_get(name, queryset=selectors.registered_models())
-        latest = selectors.latest_versions([model])[model.pk]
+        model = selectors.model_record(Params(request).str("name"))
+        latest = selectors.latest_versions([model.pk])[model.pk]
         return _ok({"registered_model": registered_model_json(model, latest)})
 
 
@@ -222,16 +221,18 @@ class RegisteredModelDelete(MlflowView):
 class RegisteredModelSearch(MlflowView):
     def get(self, request: HttpRequest) -> HttpResponse:
         p = Params(request)
-        qs = selectors.filter_models(selectors.registered_models(), p.str("filter", required=False))
+        qs = selectors.filter_models(AIModel.objects.all(), p.str("filter", required=False))
         qs = selectors.order_models(qs, p.list("order_by"))
-        rows, token = selectors.page(
-            qs,
+        ids, token = selectors.page(
+            qs.values_list("pk", flat=True),
             max_results=p.int("max_results", default=100, maximum=SEARCH_MODELS_MAX),
             page_token=p.str("page_token", required=False),
         )
-        latest = selectors.latest_versions(rows)
+        latest = selectors.latest_versions(ids)
         body: dict[str, Any] = {
-            "registered_models": [registered_model_json(m, latest[m.pk]) for m in rows]
+            "registered_models": [
+                registered_model_json(m, latest[m.pk]) for m in selectors.model_records(ids)
+            ]
         }
         if token:
             body["next_page_token"] = token
@@ -245,7 +246,7 @@ class GetLatestVersions(MlflowView):
         stages = p.list("stages")
         for stage in stages:
             services.parse_stage(stage)
-        latest = selectors.latest_versions([model], stages)[model.pk]
+        latest = selectors.latest_versions([model.pk], stages)[model.pk]
         return _ok({"model_versions": [version_json(mv) for mv in latest]})
 
     def post(self, request: HttpRequest) -> HttpResponse:
