@@ -1,6 +1,6 @@
 """What one MLflow API request costs Steward, in process: CPU time and queries of a
-``create_model_version`` and a ``get_model_version``, through Django's WSGI handler (as gunicorn
-calls it: every middleware, DRF, a real Bearer token, DEBUG off), with no HTTP server or client.
+``create_model_version`` and a ``get_model_version``, through Django's WSGI handler (as the
+server calls it: every middleware, a real Bearer token, DEBUG off), with no HTTP server or client.
 
 On a machine shared with other work, CPU time per request is a steadier measure than throughput;
 this is what to run after changing the MLflow endpoints (a script, not a test)::

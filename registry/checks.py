@@ -16,7 +16,7 @@ _PER_PROCESS_CACHES = (
 @checks.register(checks.Tags.caches, deploy=True)
 def shared_cache(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """In production the cache must be one all processes share: the token-creation throttle
-    counts in it, and with a per-process cache each gunicorn worker would allow the full rate."""
+    counts in it, and with a per-process cache each server worker would allow the full rate."""
     backend = settings.CACHES.get("default", {}).get("BACKEND", "")
     if backend not in _PER_PROCESS_CACHES:
         return []
