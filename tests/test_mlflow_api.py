@@ -469,6 +469,38 @@ def test_registered_model_reads_answer_alike_and_hide_deleted_versions_aliases(
     )
 
 
+def test_latest_version_is_the_highest_number_then_the_last_name_in_each_stage(
+    mlf, engineer, system, model
+):
+    # Numbers compare as numbers ("10" after "9") and above any other name; other names compare
+    # character by character ("v2" after "V3" and "1.10.0"); a deleted version does not count.
+    for number in ("9", "10", "1.10.0", "v2", "V3", "11"):
+        services.version_create(
+            actor=None, model=model, version=number, artifact_uri=f"s3://m/{number}"
+        )
+    client = mlf(engineer)
+    client.delete(
+        f"{M}/model-versions/delete", {"name": model.name, "version": "11"}, format="json"
+    )
+    for number in ("1.10.0", "v2", "V3"):
+        client.post(
+            f"{M}/model-versions/transition-stage",
+            {"name": model.name, "version": number, "stage": "Archived"},
+            format="json",
+        )
+    got = client.get(f"{M}/registered-models/get", {"name": model.name})
+    latest = {
+        v["current_stage"]: v["version"] for v in got.json()["registered_model"]["latest_versions"]
+    }
+    assert latest == {"None": "10", "Archived": "v2"}
+    archived = client.post(
+        f"{M}/registered-models/get-latest-versions",
+        {"name": model.name, "stages": ["archived"]},
+        format="json",
+    )
+    assert [v["version"] for v in archived.json()["model_versions"]] == ["v2"]
+
+
 @pytest.mark.parametrize(
     ("stamp", "expected"),
     [

@@ -163,7 +163,7 @@ def _alias_detail_sql(connection: Any) -> str:
 
 
 def _ids_condition(connection: Any, table: Columns, field: str = "id") -> str:
-    """The table's ``field`` among the ids passed as one parameter (``_ids_param``): an array
+    """The table's ``field`` among the ids passed as one parameter (``_list_param``): an array
     on PostgreSQL, a JSON list on SQLite, so that the statement's text (and PostgreSQL's
     prepared plan) is the same for any number of ids."""
     column = table.column(connection, field)
@@ -172,9 +172,11 @@ def _ids_condition(connection: Any, table: Columns, field: str = "id") -> str:
     return f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 (names only)
 
 
-def _ids_param(ids: list[int]) -> Any:
+def _list_param(values: list[Any]) -> Any:
+    """A list as one statement parameter: an array on PostgreSQL, JSON for SQLite's
+    ``json_each``."""
     connection = connections[router.db_for_read(ModelVersion)]
-    return list(ids) if connection.vendor == "postgresql" else json.dumps(list(ids))
+    return list(values) if connection.vendor == "postgresql" else json.dumps(list(values))
 
 
 @sql_per_vendor
@@ -221,7 +223,7 @@ def version_records(ids: list[int]) -> list[VersionRecord]:
     statement whatever their number."""
     if not ids:
         return []
-    found = _records(_ids_detail_sql, [_ids_param(ids)])
+    found = _records(_ids_detail_sql, [_list_param(ids)])
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -329,7 +331,7 @@ def model_records(ids: list[int]) -> list[ModelRecord]:
     """The registered models with these ids, in the order given, in one statement."""
     if not ids:
         return []
-    found = _model_rows(_model_ids_sql, _ids_param(ids))
+    found = _model_rows(_model_ids_sql, _list_param(ids))
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -343,43 +345,67 @@ def model_record(name: str) -> ModelRecord:
     return next(iter(found.values()))
 
 
-@sql_per_vendor
-def _candidates_sql(connection: Any) -> str:
-    """Every live version of the models (one parameter, as ``_ids_param``): id, model, number
-    and stage, from which ``latest_versions`` picks."""
+def _latest_query(connection: Any, *, by_stage: bool) -> str:
+    """The latest live version of each model in each stage, with its model: the highest number
+    (numbers compare as numbers and rank above any other name; other names compare character
+    by character). Parameters: the models (as ``_list_param``), the deprecated status and, with
+    ``by_stage``, the stages wanted, lower-cased (likewise). The database ranks, so a model's
+    thousands of versions are not read to pick a few."""
+    q = connection.ops.quote_name
     v, i = _V, _I
+    version = v.column(connection, "version")
+    stage = f"COALESCE({i.column(connection, 'stage')}, '{MlflowStage.NONE.value}')"
+    if connection.vendor == "postgresql":
+        is_number = f"{version} ~ '^[0-9]+$'"
+        as_text = f'{version} COLLATE "C"'  # code-point order, as Python's, not the locale's
+        in_list = "= ANY(%s)"
+    else:
+        is_number = f"({version} <> '' AND {version} NOT GLOB '*[^0-9]*')"
+        as_text = version  # SQLite compares text byte by byte
+        in_list = "IN (SELECT value FROM json_each(%s))"
+    where = (
+        f"{_ids_condition(connection, _V, 'model')} AND NOT ({v.column(connection, 'status')} = %s)"
+    )
+    if by_stage:
+        where += f" AND LOWER({stage}) {in_list}"
     return (
-        f"SELECT {v.column(connection, 'id')}, {v.column(connection, 'model')}, "  # noqa: S608 (names only)
-        f"{v.column(connection, 'version')}, {i.column(connection, 'stage')} "
+        f"SELECT {q('id')}, {q('model_id')} FROM ("  # noqa: S608 (names only)
+        f"SELECT {v.column(connection, 'id')} AS {q('id')}, "
+        f"{v.column(connection, 'model')} AS {q('model_id')}, "
+        f"ROW_NUMBER() OVER (PARTITION BY {v.column(connection, 'model')}, {stage} "
+        f"ORDER BY CASE WHEN {is_number} THEN LENGTH({version}) ELSE 0 END DESC, "
+        f"{as_text} DESC) AS {q('rank')} "
         f"FROM {v.table(connection)} LEFT OUTER JOIN {i.table(connection)} "
         f"ON {i.column(connection, 'version')} = {v.column(connection, 'id')} "
-        f"WHERE {_ids_condition(connection, _V, 'model')} "
-        f"AND NOT ({v.column(connection, 'status')} = %s)"
+        f"WHERE {where}) {q('ranked')} WHERE {q('rank')} = 1"
     )
+
+
+@sql_per_vendor
+def _latest_sql(connection: Any) -> str:
+    return _latest_query(connection, by_stage=False)
+
+
+@sql_per_vendor
+def _latest_in_stages_sql(connection: Any) -> str:
+    return _latest_query(connection, by_stage=True)
 
 
 def latest_versions(
     model_ids: Iterable[int], stages: Iterable[str] | None = None
 ) -> dict[int, list[VersionRecord]]:
-    """For each model, its highest-numbered version in each stage (only the given stages, if
-    any), in one query for the candidates and one for the versions' details."""
+    """For each model, its latest version in each stage (only the given stages, if any): one
+    statement ranks them, one reads them."""
     model_ids = list(model_ids)
-    wanted = None if not stages else {s.lower() for s in stages}
+    params: list[Any] = [_list_param(model_ids), VersionStatus.DEPRECATED]
+    sql = _latest_sql
+    if stages:
+        params.append(_list_param(sorted({s.lower() for s in stages})))
+        sql = _latest_in_stages_sql
     connection = connections[router.db_for_read(ModelVersion)]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _candidates_sql(connection), [_ids_param(model_ids), VersionStatus.DEPRECATED]
-        )
-        rows = cursor.fetchall()
-    best: dict[tuple[int, str], tuple[tuple[int, str], int]] = {}
-    for pk, model_id, version, stage in rows:
-        stage = stage or MlflowStage.NONE
-        if wanted is not None and stage.lower() not in wanted:
-            continue
-        key = (len(version), version) if version.isdigit() else (0, version)
-        if (model_id, stage) not in best or key > best[(model_id, stage)][0]:
-            best[(model_id, stage)] = (key, pk)
-    model_of = {pk: model_id for (model_id, _), (_, pk) in best.items()}
+        cursor.execute(sql(connection), params)
+        model_of = dict(cursor.fetchall())
     by_model: dict[int, list[VersionRecord]] = {pk: [] for pk in model_ids}
     for record in version_records(sorted(model_of)):
         by_model[model_of[record.pk]].append(record)
