@@ -500,6 +500,14 @@ def main() -> None:
             phase: round(s[phase]["per_second"] / m[phase]["per_second"], 1)
             for phase in ("write", "read", *OTHER_READS)
         }
+        # A median can hide one round that fell short; each round's own ratio shows it.
+        results["ratio_by_round"] = {
+            phase: [
+                round(one["steward"][phase]["per_second"] / one["mlflow"][phase]["per_second"], 1)
+                for one in results["rounds"]
+            ]
+            for phase in ("write", "read")
+        }
     results["setup"] = {
         "client": args.client,
         "rounds": args.rounds,
@@ -532,6 +540,13 @@ def main() -> None:
     )
     if "ratio" in results:
         print(f"ratio     writes {results['ratio']['write']}x   reads {results['ratio']['read']}x")
+        by_round = results["ratio_by_round"]
+        print(
+            "by round  writes "
+            + ", ".join(f"{x}x" for x in by_round["write"])
+            + "   reads "
+            + ", ".join(f"{x}x" for x in by_round["read"])
+        )
     print()
     servers = [x for x in ("steward", "mlflow") if x in results]
     ratio_head = "     ratio" if "ratio" in results else ""
