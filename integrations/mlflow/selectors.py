@@ -162,14 +162,18 @@ def _alias_detail_sql(connection: Any) -> str:
     )
 
 
-def _ids_condition(connection: Any, table: Columns, field: str = "id") -> str:
-    """The table's ``field`` among the ids passed as one parameter (``_list_param``): an array
-    on PostgreSQL, a JSON list on SQLite, so that the statement's text (and PostgreSQL's
-    prepared plan) is the same for any number of ids."""
-    column = table.column(connection, field)
+def _in_list_param(connection: Any, expression: str) -> str:
+    """``expression`` among the values passed as one parameter (``_list_param``): an array on
+    PostgreSQL, a JSON list on SQLite, so that the statement's text (and PostgreSQL's prepared
+    plan) is the same for any number of values."""
     if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)"
-    return f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 (names only)
+        return f"{expression} = ANY(%s)"
+    return f"{expression} IN (SELECT value FROM json_each(%s))"  # noqa: S608 (names only)
+
+
+def _ids_condition(connection: Any, table: Columns, field: str = "id") -> str:
+    """The table's ``field`` among the ids passed as one parameter."""
+    return _in_list_param(connection, table.column(connection, field))
 
 
 def _list_param(values: list[Any]) -> Any:
@@ -358,16 +362,14 @@ def _latest_query(connection: Any, *, by_stage: bool) -> str:
     if connection.vendor == "postgresql":
         is_number = f"{version} ~ '^[0-9]+$'"
         as_text = f'{version} COLLATE "C"'  # code-point order, as Python's, not the locale's
-        in_list = "= ANY(%s)"
     else:
         is_number = f"({version} <> '' AND {version} NOT GLOB '*[^0-9]*')"
         as_text = version  # SQLite compares text byte by byte
-        in_list = "IN (SELECT value FROM json_each(%s))"
     where = (
         f"{_ids_condition(connection, _V, 'model')} AND NOT ({v.column(connection, 'status')} = %s)"
     )
     if by_stage:
-        where += f" AND LOWER({stage}) {in_list}"
+        where += f" AND {_in_list_param(connection, f'LOWER({stage})')}"
     return (
         f"SELECT {q('id')}, {q('model_id')} FROM ("  # noqa: S608 (names only)
         f"SELECT {v.column(connection, 'id')} AS {q('id')}, "

@@ -23,6 +23,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from governance import services as governance
+from registry.api.parsers import read_limited
 from registry.models import AIModel
 
 from ..models import MlflowVersionInfo
@@ -38,13 +39,9 @@ SEARCH_VERSIONS_MAX = 10_000
 def _json_body(request: HttpRequest) -> Any:
     """The request's JSON body (``{}`` when empty), refusing one over the API's size limit before
     reading it whole (``INVALID_PARAMETER_VALUE``: MLflow has no code of its own for it)."""
-    limit = settings.STEWARD_MAX_BODY_BYTES
-    declared = request.META.get("CONTENT_LENGTH") or ""
-    if declared.isdigit() and int(declared) > limit:
-        raise invalid(f"Request body over {limit} bytes.")
-    raw = request.read(limit + 1)
-    if len(raw) > limit:
-        raise invalid(f"Request body over {limit} bytes.")
+    raw = read_limited(request, request.META.get("CONTENT_LENGTH"))
+    if raw is None:
+        raise invalid(f"Request body over {settings.STEWARD_MAX_BODY_BYTES} bytes.")
     if not raw.strip():
         return {}
     try:  # as MLflow's server does, whatever the content type says

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django.conf import settings
 from rest_framework import exceptions, status
@@ -16,16 +17,24 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
+def read_limited(stream: Any, declared_length: str | None) -> bytes | None:
+    """A request body of at most ``STEWARD_MAX_BODY_BYTES``, or None when it is larger: refused
+    on its declared length before anything is read, or after reading one byte past the limit
+    (a chunked body declares none)."""
+    limit = settings.STEWARD_MAX_BODY_BYTES
+    if declared_length and declared_length.isdigit() and int(declared_length) > limit:
+        return None
+    body = stream.read(limit + 1) if stream is not None else b""
+    return None if len(body) > limit else body
+
+
 class LimitedJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.STEWARD_MAX_BODY_BYTES
         request = (parser_context or {}).get("request")
         declared = request.META.get("CONTENT_LENGTH") if request is not None else None
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise PayloadTooLarge(f"Request body over {limit} bytes.")
-        body = stream.read(limit + 1) if stream is not None else b""
-        if len(body) > limit:
-            raise PayloadTooLarge(f"Request body over {limit} bytes.")
+        body = read_limited(stream, declared)
+        if body is None:
+            raise PayloadTooLarge(f"Request body over {settings.STEWARD_MAX_BODY_BYTES} bytes.")
         try:
             return super().parse(io.BytesIO(body), media_type, parser_context)
         except RecursionError as exc:
