@@ -37,9 +37,11 @@ run: demo
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## Style, and the layers: imports only go down (contracts in pyproject.toml; README, Architecture).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -81,19 +81,22 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["DEBUG"] = "0"
 os.environ.setdefault("STEWARD_VAR_DIR", str(Path(tempfile.gettempdir()) / "steward-bench"))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.core.management import call_command
+from django.db import connection, transaction
 
-from registry import audit, services  # noqa: E402
-from registry.audit import canonical_bytes, chain_hash  # noqa: E402
-from registry.audit_verify import Pin, verify_chain  # noqa: E402
-from registry.choices import Lifecycle, RiskTier, TeamFunction  # noqa: E402
-from registry.models import AISystem, AuditChainHead, AuditEvent  # noqa: E402
-from registry.models.audit import GENESIS_HASH  # noqa: E402
+from registry.audit import services as audit
+from registry.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from registry.audit.services import canonical_bytes, chain_hash
+from registry.audit.verify import Pin, verify_chain
+from registry.inventory import services
+from registry.inventory.choices import Lifecycle, RiskTier
+from registry.inventory.models import AISystem
+from registry.people import services as people_services
+from registry.people.choices import TeamFunction
 
 _INSERT_COLUMNS = (
     "sequence",
@@ -252,7 +255,9 @@ def measure_writes(runs: int, block: int = 50) -> dict:
     """p50/p95 latency of ``system_update`` with and without the ledger, interleaved."""
     system = AISystem.objects.filter(slug="bench-system").first()  # from an earlier run
     if system is None:
-        team = services.team_create(actor=None, name="Bench", function=TeamFunction.ENGINEERING)
+        team = people_services.team_create(
+            actor=None, name="Bench", function=TeamFunction.ENGINEERING
+        )
         system = services.system_create(
             actor=None,
             owning_team=team,

@@ -77,22 +77,27 @@ os.environ["DEBUG"] = "0"
 os.environ["CELERY_BROKER_URL"] = "memory://"
 os.environ.setdefault("STEWARD_VAR_DIR", str(Path(tempfile.gettempdir()) / "steward-bench"))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.models import Group  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from governance import bulk, chasing  # noqa: E402
-from governance.choices import ReviewFunction, ReviewStatus  # noqa: E402
-from governance.models import Notification, RiskReview  # noqa: E402
-from registry import services  # noqa: E402
-from registry.choices import Lifecycle, RiskTier, Role, TeamFunction  # noqa: E402
-from registry.models import AISystem  # noqa: E402
+from governance.chasing import bulk
+from governance.chasing import services as chasing
+from governance.chasing.models import Notification
+from governance.policies.choices import ReviewFunction
+from governance.reviews.choices import ReviewStatus
+from governance.reviews.models import RiskReview
+from registry.core.roles import Role
+from registry.inventory.choices import Lifecycle, RiskTier
+from registry.inventory.models import AISystem
+from registry.people import services
+from registry.people.choices import TeamFunction
 
 User = get_user_model()
 NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)

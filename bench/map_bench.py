@@ -49,10 +49,12 @@ def populate(n: int) -> None:
     from django.contrib.auth.models import Group
     from django.utils import timezone
 
-    from governance.choices import ApprovalStatus
-    from governance.models import ApprovalRequest, DeploymentApproval, RiskReview
-    from registry.choices import Lifecycle, RiskTier, Role
-    from registry.models import (
+    from governance.approvals.choices import ApprovalStatus
+    from governance.approvals.models import ApprovalRequest, DeploymentApproval
+    from governance.reviews.models import RiskReview
+    from registry.core.roles import Role
+    from registry.inventory.choices import Lifecycle, RiskTier
+    from registry.inventory.models import (
         AIModel,
         AISystem,
         CostRecord,
@@ -61,8 +63,8 @@ def populate(n: int) -> None:
         Incident,
         ModelVersion,
         ModelVersionDataset,
-        Team,
     )
+    from registry.people.models import Team
 
     User = get_user_model()
     now = timezone.now()
@@ -245,7 +247,7 @@ def main() -> None:
         from django.db import connection
         from django.test import Client
 
-        from registry.models import AISystem
+        from registry.inventory.models import AISystem
 
         start = time.perf_counter()
         populate(args.systems)

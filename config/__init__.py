@@ -1,5 +1,5 @@
 """Steward's Django project. Importing it loads the Celery app so that shared tasks bind to it."""
 
-from .celery import app as celery_app
+from config.celery import app as celery_app
 
 __all__ = ("celery_app",)

@@ -77,7 +77,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "registry.middleware.RequestContextMiddleware",
+    "registry.audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -101,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "registry.context_processors.navigation",
+                "governance.web.context_processors.navigation",
             ],
         },
     },
@@ -144,7 +144,7 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     # guardian's object permissions, answered in one query (registry/auth_backends.py)
-    "registry.auth_backends.ObjectPermissionBackend",
+    "registry.people.auth_backends.ObjectPermissionBackend",
 ]
 # guardian.W001 looks for its own backend by name; ours is a subclass of it.
 SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
@@ -198,7 +198,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = STEWARD_MAX_BODY_BYTES
 # --- REST framework --------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "registry.api.authentication.APITokenAuthentication",
+        "registry.people.api.authentication.APITokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -251,18 +251,18 @@ SPECTACULAR_SETTINGS = {
         )
     }
     | {
-        "VersionStatusEnum": "registry.choices.VersionStatus",
-        "DeploymentStatusEnum": "registry.choices.DeploymentStatus",
-        "IncidentStatusEnum": "registry.choices.IncidentStatus",
-        "AuditSourceEnum": "registry.choices.AuditSource",
-        "CostSourceEnum": "registry.choices.CostSource",
-        "TeamFunctionEnum": "registry.choices.TeamFunction",
-        "ReviewFunctionEnum": "governance.choices.ReviewFunction",
-        "ApprovalStatusEnum": "governance.choices.ApprovalStatus",
-        "ReviewStatusEnum": "governance.choices.ReviewStatus",
-        "FindingStatusEnum": "governance.choices.FindingStatus",
+        "VersionStatusEnum": "registry.inventory.choices.VersionStatus",
+        "DeploymentStatusEnum": "registry.inventory.choices.DeploymentStatus",
+        "IncidentStatusEnum": "registry.inventory.choices.IncidentStatus",
+        "AuditSourceEnum": "registry.audit.choices.AuditSource",
+        "CostSourceEnum": "registry.inventory.choices.CostSource",
+        "TeamFunctionEnum": "registry.people.choices.TeamFunction",
+        "ReviewFunctionEnum": "governance.policies.choices.ReviewFunction",
+        "ApprovalStatusEnum": "governance.approvals.choices.ApprovalStatus",
+        "ReviewStatusEnum": "governance.reviews.choices.ReviewStatus",
+        "FindingStatusEnum": "governance.reviews.choices.FindingStatus",
         # Ratings of reviews and findings and the severity of incidents share one scale.
-        "RiskLevelEnum": "governance.choices.RiskRating",
+        "RiskLevelEnum": "governance.reviews.choices.RiskRating",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

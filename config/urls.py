@@ -15,10 +15,9 @@ urlpatterns = [
     path("", include("integrations.openlineage.urls")),
     path("api/2.0/mlflow/", include("integrations.mlflow.urls", namespace="mlflow")),
     path("ajax-api/2.0/mlflow/", include("integrations.mlflow.urls", namespace="mlflow-ajax")),
-    path("api/v1/", include("governance.api.urls")),
-    path("api/v1/", include("registry.api.urls")),
+    path("api/v1/", include("config.api_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("governance.map_urls")),
+    path("", include("governance.map.urls")),
     path("", include("governance.urls")),
     path("", include("registry.urls")),
 ]

@@ -9,9 +9,8 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self) -> None:
-        from registry import hooks
-
-        from . import services
+        from governance.approvals import services
+        from registry.inventory import hooks
 
         # A change to what an approval was bound to invalidates it, in the same transaction.
         hooks.on_version_bindings_changed(services.approvals_invalidate_for_version)

@@ -3,7 +3,10 @@ pages, and policies."""
 
 from django.urls import path
 
-from .views import approvals, dashboard, policies, reviews, systems
+from governance.approvals import views as approvals
+from governance.policies import views as policies
+from governance.reviews import views as reviews
+from governance.web.views import dashboard, systems
 
 app_name = "governance"
 

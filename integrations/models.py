@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from .choices import MlflowStage
+from integrations.choices import MlflowStage
 
 
 class RegisteredModelTag(models.Model):

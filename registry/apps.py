@@ -9,4 +9,4 @@ class RegistryConfig(AppConfig):
     verbose_name = "Registry"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 (registers the system checks)
+        from registry.core import checks  # noqa: F401 (registers the system checks)

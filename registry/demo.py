@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .choices import (
+from registry.core.roles import Role
+from registry.inventory.choices import (
     AIActRole,
     Classification,
     DatasetRole,
@@ -39,10 +40,9 @@ from .choices import (
     Lifecycle,
     ModelProvider,
     RiskTier,
-    Role,
     SeriousIncidentCategory,
-    TeamFunction,
 )
+from registry.people.choices import TeamFunction
 
 #: Every demo login uses this password. The command refuses to run in production.
 DEMO_PASSWORD = "steward-demo"

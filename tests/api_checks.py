@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from django.db import models
 
-from registry.models import AuditEvent
+from registry.audit.models import AuditEvent
 from tests.helpers import check
 
 

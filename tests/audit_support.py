@@ -13,8 +13,8 @@ from typing import Any
 from django.db import connection as default_connection
 from django.db.backends.base.operations import BaseDatabaseOperations
 
-from registry.audit import canonical_bytes, chain_hash
-from registry.models import AuditChainHead, AuditEvent
+from registry.audit.models import AuditChainHead, AuditEvent
+from registry.audit.services import canonical_bytes, chain_hash
 
 _migration = importlib.import_module("registry.migrations.0003_audit_append_only")
 TABLE = _migration.TABLE

@@ -21,9 +21,12 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from rest_framework.test import APIClient
 
-from registry import services
-from registry.choices import DatasetRole, Lifecycle, RiskTier, Role, TeamFunction
-from registry.models import AuditEvent
+from registry.audit.models import AuditEvent
+from registry.core.roles import Role
+from registry.inventory import services
+from registry.inventory.choices import DatasetRole, Lifecycle, RiskTier
+from registry.people import services as people_services
+from registry.people.choices import TeamFunction
 from tests.audit_support import allow_test_flush
 from tests.browser_support import browser_page  # noqa: F401  (browser fixtures)
 from tests.live_support import seed_migration_data
@@ -196,7 +199,7 @@ def auditor(db):
 
 @pytest.fixture
 def team(db, engineer, teammate):
-    return services.team_create(
+    return people_services.team_create(
         actor=None,
         name="Fraud ML",
         slug="fraud-ml",
@@ -208,7 +211,7 @@ def team(db, engineer, teammate):
 
 @pytest.fixture
 def other_team(db, other_engineer):
-    return services.team_create(
+    return people_services.team_create(
         actor=None,
         name="Support AI",
         slug="support-ai",
@@ -255,7 +258,7 @@ def datasets(db, team):
 @pytest.fixture
 def finding(db, system, security_reviewer, engineer):
     """An open security finding of ``system``, owned by the engineer, due 31 January 2027."""
-    from governance import findings
+    from governance.reviews import findings
 
     return findings.finding_create(
         actor=security_reviewer,
@@ -305,7 +308,7 @@ def token_client(db):
     """``token_client(user)`` → a client that sends a real API token, as a pipeline does."""
 
     def make(user) -> APIClient:
-        _, secret = services.token_create(actor=None, user=user, name="test")
+        _, secret = people_services.token_create(actor=None, user=user, name="test")
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
         return client

@@ -12,10 +12,11 @@ import time_machine
 from django.test import TestCase
 
 from config.celery import app as celery_app
-from governance import reviews
-from governance.models import Notification, RiskReview
-from registry import services
-from registry.models import Team
+from governance.chasing.models import Notification
+from governance.reviews import services as reviews
+from governance.reviews.models import RiskReview
+from registry.people import services
+from registry.people.models import Team
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 

@@ -5,9 +5,9 @@ import itertools
 
 import pytest
 
-from registry import services
-from registry.choices import DatasetRole
-from registry.models import Dataset, DatasetLineage
+from registry.inventory import selectors, services
+from registry.inventory.choices import DatasetRole
+from registry.inventory.models import Dataset, DatasetLineage
 from tests.api_checks import assert_list_queries_flat, nothing_written
 from tests.helpers import check, error_attrs
 
@@ -663,7 +663,6 @@ def test_versions_upstream_at_once_equals_each_on_its_own(
     """The batched walk (the system page's) gives each version the graph a walk from it alone
     gives — distances, edges in order, nodes and truncation — although a dataset lies at
     different distances from different versions (c is one hop from one, three from another)."""
-    from registry import selectors
 
     made = [
         ("near", [chain["c"]]),  # c ← b ← a

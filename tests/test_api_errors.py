@@ -4,18 +4,17 @@ where there is one, never a 500, and never a partial write."""
 import pytest
 from django.test import override_settings
 
-from registry.models import (
+from registry.inventory.models import (
     AIModel,
     AISystem,
-    APIToken,
     Dataset,
     DatasetLineage,
     Deployment,
     Incident,
     ModelVersion,
     ModelVersionDataset,
-    Team,
 )
+from registry.people.models import APIToken, Team
 from tests.api_checks import nothing_written
 from tests.helpers import check, error_attrs
 

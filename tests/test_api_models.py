@@ -5,9 +5,9 @@ import itertools
 
 import pytest
 
-from registry import services
-from registry.choices import DatasetRole, VersionStatus
-from registry.models import AIModel, ModelVersion, ModelVersionDataset
+from registry.inventory import services
+from registry.inventory.choices import DatasetRole, VersionStatus
+from registry.inventory.models import AIModel, ModelVersion, ModelVersionDataset
 from tests.api_checks import assert_list_queries_flat, nothing_written
 from tests.helpers import check, error_attrs
 

@@ -8,9 +8,9 @@ import itertools
 import pytest
 from django.utils import timezone
 
-from registry import services
-from registry.choices import VersionStatus
-from registry.models import Deployment, Incident, ModelVersion
+from registry.inventory import services
+from registry.inventory.choices import VersionStatus
+from registry.inventory.models import Deployment, Incident, ModelVersion
 from tests.api_checks import assert_list_queries_flat, nothing_written
 from tests.helpers import check, error_attrs
 

@@ -5,9 +5,9 @@ import itertools
 
 import pytest
 
-from registry import services
-from registry.choices import RiskTier
-from registry.models import AISystem
+from registry.inventory import services
+from registry.inventory.choices import RiskTier
+from registry.inventory.models import AISystem
 from tests.api_checks import assert_list_queries_flat, nothing_written
 from tests.helpers import check, error_attrs
 

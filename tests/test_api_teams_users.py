@@ -6,9 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from registry import services
-from registry.choices import Role, TeamFunction
-from registry.models import Team
+from registry.core.roles import Role
+from registry.people import services
+from registry.people.choices import TeamFunction
+from registry.people.models import Team
 from tests.api_checks import assert_list_queries_flat, nothing_written
 from tests.conftest import make_user
 from tests.helpers import check, error_attrs

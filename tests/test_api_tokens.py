@@ -11,7 +11,9 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
-from registry.models import APIToken, AuditEvent
+from registry.audit.models import AuditEvent
+from registry.people import services
+from registry.people.models import APIToken
 from tests.api_checks import assert_list_queries_flat, nothing_written
 from tests.helpers import check, error_attrs
 
@@ -256,7 +258,6 @@ def test_tokens_cannot_be_read_one_by_one_or_changed(api, engineer):
 
 
 def test_token_list_query_count_is_flat(api, engineer, django_assert_max_num_queries):
-    from registry import services
 
     def add(n):
         for _ in range(n):

@@ -5,9 +5,9 @@ import pytest
 from django.db import IntegrityError
 from rest_framework.exceptions import APIException
 
-from registry import services
 from registry.api.errors import StewardExceptionHandler
-from registry.models import ModelVersion
+from registry.inventory import services
+from registry.inventory.models import ModelVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def test_lost_race_on_model_version_names_version(model):
 
 
 def test_lost_race_on_unique_field_names_it(model, system):
-    from registry.models import AIModel
+    from registry.inventory.models import AIModel
 
     with pytest.raises(IntegrityError) as caught:
         AIModel.objects.create(system=system, name=model.name)

@@ -8,11 +8,16 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from governance import services as gov
-from governance.choices import ApprovalStatus
-from governance.models import ApprovalRequest, Policy
-from registry.choices import Lifecycle, RiskTier, Role
-from registry.models import AuditEvent, Deployment
+from governance.approvals import services as gov
+from governance.approvals.choices import ApprovalStatus
+from governance.approvals.models import ApprovalRequest
+from governance.policies import services as policies_services
+from governance.policies.models import Policy
+from registry.audit.models import AuditEvent
+from registry.core.roles import Role
+from registry.inventory import services
+from registry.inventory.choices import Lifecycle, RiskTier
+from registry.inventory.models import Deployment
 from tests.conftest import make_user
 from tests.helpers import check, error_attrs
 
@@ -200,7 +205,6 @@ def test_second_signature_for_a_function_conflicts(api, pending, reviewers):
 
 
 def test_function_not_required_cannot_sign(api, engineer, model, reviewers):
-    from registry import services
 
     system = model.system
     services.system_update(actor=None, system=system, data={"risk_tier": RiskTier.MINIMAL})
@@ -583,7 +587,7 @@ def test_requests_snapshot_the_policy(api, compliance_officer, engineer, version
         actor=engineer, model_version=version, environment="production", justification="x"
     )
     policy = Policy.objects.get(risk_tier="high")
-    gov.policy_update(
+    policies_services.policy_update(
         actor=compliance_officer, policy=policy, data={"required_functions": ["legal"]}
     )
     approval.refresh_from_db()

@@ -8,11 +8,12 @@ import threading
 import pytest
 from django.db import close_old_connections, connection
 
-from governance import services as gov
-from governance.models import ApprovalRequest, Policy, Signoff
-from registry import hooks, services
-from registry.exceptions import ConflictError
-from registry.models import AuditEvent
+from governance.approvals import services as gov
+from governance.approvals.models import ApprovalRequest, Signoff
+from governance.policies.models import Policy
+from registry.audit.models import AuditEvent
+from registry.core.exceptions import ConflictError
+from registry.inventory import hooks, services
 from tests.conftest import make_user
 
 pytestmark = [
@@ -81,7 +82,7 @@ def test_racing_requests_for_one_version_leave_one_open(engineer, version):
 def test_concurrent_retries_with_one_idempotency_key_create_once(engineer, model):
     from rest_framework.test import APIClient
 
-    from registry.models import ModelVersion
+    from registry.inventory.models import ModelVersion
 
     def post(i):
         client = APIClient()

@@ -35,13 +35,16 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from governance import services as gov
-from governance.choices import OPEN_APPROVAL_STATUSES, ApprovalStatus, Decision
-from governance.models import ApprovalRequest, Policy
-from registry import services as reg
-from registry.choices import DatasetRole, Environment, Lifecycle, RiskTier, TeamFunction
-from registry.exceptions import ConflictError
-from registry.models import Deployment, ModelVersion
+from governance.approvals import services as gov
+from governance.approvals.choices import OPEN_APPROVAL_STATUSES, ApprovalStatus, Decision
+from governance.approvals.models import ApprovalRequest
+from governance.policies.models import Policy
+from registry.core.exceptions import ConflictError
+from registry.inventory import services as reg
+from registry.inventory.choices import DatasetRole, Environment, Lifecycle, RiskTier
+from registry.inventory.models import Deployment, ModelVersion
+from registry.people import services as people_services
+from registry.people.choices import TeamFunction
 
 User = get_user_model()
 # What the examples reached, so the test can prove it explored approvals and deployments rather
@@ -88,7 +91,7 @@ class ApprovalMachine(RuleBasedStateMachine):
         owner_roles=st.sets(st.sampled_from(FUNCTIONS), max_size=2),
     )
     def world(self, people, tier, owner_roles) -> None:
-        self.team = reg.team_create(
+        self.team = people_services.team_create(
             actor=None, name="Team", slug="team", function=TeamFunction.ENGINEERING
         )
         # The technical owner may also hold reviewer roles: the rules must still stop them.

@@ -11,11 +11,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from registry import services
-from registry.audit import audit_context, object_type_of
-from registry.audit_verify import checkpoint_ledger
-from registry.choices import AuditSource, Environment, TeamFunction
-from registry.models import AuditEvent
+from registry.audit.choices import AuditSource
+from registry.audit.models import AuditEvent
+from registry.audit.services import audit_context, object_type_of
+from registry.audit.verify import checkpoint_ledger
+from registry.inventory import services
+from registry.inventory.choices import Environment
+from registry.people import services as people_services
+from registry.people.choices import TeamFunction
 from tests import audit_support as attack
 from tests.helpers import check
 
@@ -267,7 +270,7 @@ def test_export_of_an_unknown_format_is_404(api, auditor):
 
 def test_commands_and_tasks_are_sourced(db):
     with audit_context(source=AuditSource.TASK):
-        services.team_create(actor=None, name="Ops", function=TeamFunction.ENGINEERING)
+        people_services.team_create(actor=None, name="Ops", function=TeamFunction.ENGINEERING)
     event = AuditEvent.objects.get()
     assert event.source == AuditSource.TASK
     assert event.actor_name == "system"

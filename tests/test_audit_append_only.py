@@ -8,11 +8,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 
-from registry import services
-from registry.audit_verify import verify_ledger
-from registry.choices import TeamFunction
-from registry.models import AuditEvent
-from registry.models.audit import AuditLedgerError
+from registry.audit.models import AuditEvent, AuditLedgerError
+from registry.audit.verify import verify_ledger
+from registry.people import services
+from registry.people.choices import TeamFunction
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

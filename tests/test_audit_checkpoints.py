@@ -19,12 +19,13 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
-from registry import audit_checkpoints, services
-from registry.audit_checkpoints import signing_key, write_checkpoint
-from registry.audit_verify import verify_ledger
-from registry.choices import TeamFunction
-from registry.models import AuditEvent
-from registry.tasks import audit_checkpoint
+from registry.audit import checkpoints as audit_checkpoints
+from registry.audit.checkpoints import signing_key, write_checkpoint
+from registry.audit.models import AuditEvent
+from registry.audit.tasks import audit_checkpoint
+from registry.audit.verify import verify_ledger
+from registry.people import services
+from registry.people.choices import TeamFunction
 
 pytestmark = pytest.mark.django_db
 

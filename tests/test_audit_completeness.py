@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
-from registry import services
-from registry.api.urls import router
-from registry.choices import AuditSource, Environment, IncidentSeverity
-from registry.models import AuditEvent
+from config.api_urls import router
+from registry.audit.choices import AuditSource
+from registry.audit.models import AuditEvent
+from registry.inventory import services
+from registry.inventory.choices import Environment, IncidentSeverity
+from registry.people import services as people_services
 from tests.helpers import check
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +82,7 @@ def world(
     w.incident = services.incident_create(
         actor=None, system=system, title="Drift", severity=IncidentSeverity.LOW
     )
-    w.token, _ = services.token_create(actor=None, user=engineer, name="ci")
+    w.token, _ = people_services.token_create(actor=None, user=engineer, name="ci")
     w.deprecated = services.version_create(actor=None, model=model, version="0.9.0")
     w.second_system = services.system_create(
         actor=None, owning_team=team, name="Chargeback scoring", purpose="p", risk_tier="limited"

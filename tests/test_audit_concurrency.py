@@ -10,10 +10,12 @@ from collections import Counter
 import pytest
 from django.db import connection, transaction
 
-from registry import audit, services
-from registry.audit_verify import verify_ledger
-from registry.choices import AuditSource, TeamFunction
-from registry.models import AuditEvent
+from registry.audit import services as audit
+from registry.audit.choices import AuditSource
+from registry.audit.models import AuditEvent
+from registry.audit.verify import verify_ledger
+from registry.people import services
+from registry.people.choices import TeamFunction
 
 WRITERS = 8
 EVENTS = 2000

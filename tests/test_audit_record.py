@@ -11,10 +11,12 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from registry import audit, services
-from registry.audit_verify import verify_ledger
-from registry.choices import AuditSource, TeamFunction
-from registry.models import AuditChainHead, AuditEvent
+from registry.audit import services as audit
+from registry.audit.choices import AuditSource
+from registry.audit.models import AuditChainHead, AuditEvent
+from registry.audit.verify import verify_ledger
+from registry.people import services
+from registry.people.choices import TeamFunction
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

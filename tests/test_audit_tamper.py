@@ -18,11 +18,14 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from registry import audit, services
-from registry.audit import audit_context, canonical_bytes, chain_hash
-from registry.audit_verify import Pin, checkpoint_ledger, verify_chain, verify_ledger
-from registry.choices import AuditSource, TeamFunction
-from registry.models import AuditEvent, Team
+from registry.audit import services as audit
+from registry.audit.choices import AuditSource
+from registry.audit.models import AuditEvent
+from registry.audit.services import audit_context, canonical_bytes, chain_hash
+from registry.audit.verify import Pin, checkpoint_ledger, verify_chain, verify_ledger
+from registry.people import services
+from registry.people.choices import TeamFunction
+from registry.people.models import Team
 from tests import audit_support as attack
 from tests.conftest import make_user
 
@@ -217,7 +220,7 @@ def forge_a_checkpoint_signature(ledger):
 def sign_a_checkpoint_with_another_key(ledger):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from registry.audit_checkpoints import write_checkpoint
+    from registry.audit.checkpoints import write_checkpoint
 
     new = attack.rehash(8, object_repr="Nothing to see here")
     head = attack.rehash_after(8, new)

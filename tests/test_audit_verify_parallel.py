@@ -9,9 +9,11 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from registry import audit, audit_verify, services
-from registry.audit_verify import verify_chain
-from registry.choices import TeamFunction
+from registry.audit import services as audit
+from registry.audit import verify as audit_verify
+from registry.audit.verify import verify_chain
+from registry.people import services
+from registry.people.choices import TeamFunction
 from tests import audit_support as attack
 
 EVENTS = 60

@@ -7,9 +7,9 @@ from django.contrib.auth.models import Group
 from guardian.backends import ObjectPermissionBackend as GuardianBackend
 from guardian.shortcuts import assign_perm, remove_perm
 
-from registry import services
-from registry.auth_backends import ObjectPermissionBackend
-from registry.choices import RiskTier
+from registry.inventory import services
+from registry.inventory.choices import RiskTier
+from registry.people.auth_backends import ObjectPermissionBackend
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from governance.choices import ApprovalStatus
-from governance.models import ApprovalRequest, Policy
-from registry.choices import RiskTier
+from governance.approvals.choices import ApprovalStatus
+from governance.approvals.models import ApprovalRequest
+from governance.policies.models import Policy
+from registry.inventory.choices import RiskTier
 from tests.browser_support import screenshot, sign_in
 from tests.ui_support import pending_approval
 

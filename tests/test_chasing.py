@@ -14,14 +14,19 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from governance import chasing, delivery, reviews, tasks
-from governance import services as gov
-from governance.choices import DeliveryStatus
-from governance.models import Notification, Policy, RiskReview
-from registry import services
-from registry.audit_verify import verify_chain
-from registry.choices import Role
-from registry.models import AuditEvent
+from governance.approvals import services as gov
+from governance.chasing import delivery, tasks
+from governance.chasing import services as chasing
+from governance.chasing.choices import DeliveryStatus
+from governance.chasing.models import Notification
+from governance.policies.models import Policy
+from governance.reviews import services as reviews
+from governance.reviews.models import RiskReview
+from registry.audit.models import AuditEvent
+from registry.audit.verify import verify_chain
+from registry.core.roles import Role
+from registry.inventory import services
+from registry.people import services as people_services
 from tests.conftest import make_user
 from tests.governance_support import (
     T0,
@@ -152,7 +157,7 @@ def test_unassigned_review_chases_the_function_then_its_lead(system, legal_team,
 
 
 def test_nobody_in_the_function_goes_to_the_lead_at_once(system, ladder, legal_lead):
-    services.team_create(
+    people_services.team_create(
         actor=None, name="Legal", slug="legal", function="legal", lead=legal_lead, members=[]
     )
     legal_lead.groups.clear()  # the lead is no longer in the legal role group
@@ -377,7 +382,7 @@ def test_dry_run_prints_who_and_why_and_changes_nothing(review, executive):
 
 
 def test_command_chases_under_the_command_source(review):
-    with mock.patch("governance.delivery.queue_send"):
+    with mock.patch("governance.chasing.delivery.queue_send"):
         out = StringIO()
         call_command("chase_overdue", stdout=out)
     assert "Issued" in out.getvalue()

@@ -25,11 +25,11 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from governance.choices import DeliveryStatus
-from governance.models import Notification
-from registry.audit_verify import verify_chain
-from registry.choices import Role
-from registry.models import AuditEvent
+from governance.chasing.choices import DeliveryStatus
+from governance.chasing.models import Notification
+from registry.audit.models import AuditEvent
+from registry.audit.verify import verify_chain
+from registry.core.roles import Role
 from tests.conftest import REQUIRE_SERVICES, make_user
 from tests.governance_support import function_team, open_review
 

@@ -11,12 +11,14 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
-from governance import chasing, delivery
-from governance.choices import DeliveryStatus
-from governance.models import Notification, Policy
-from registry.audit_verify import verify_chain
-from registry.choices import Role
-from registry.models import AuditEvent
+from governance.chasing import delivery
+from governance.chasing import services as chasing
+from governance.chasing.choices import DeliveryStatus
+from governance.chasing.models import Notification
+from governance.policies.models import Policy
+from registry.audit.models import AuditEvent
+from registry.audit.verify import verify_chain
+from registry.core.roles import Role
 from tests.conftest import REQUIRE_SERVICES, make_user
 from tests.governance_support import T0, function_team, hours, open_review
 from tests.test_approvals_concurrency import run_at_once

@@ -10,9 +10,10 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from registry import selectors, services
-from registry.choices import CostSource, Role
-from registry.models import CostRecord
+from registry.core.roles import Role
+from registry.inventory import selectors, services
+from registry.inventory.choices import CostSource
+from registry.inventory.models import CostRecord
 from tests.api_checks import nothing_written
 from tests.conftest import make_user
 from tests.helpers import check, error_attrs

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from registry.services import tokens
+from registry.people import services as tokens
 from tests.conftest import REQUIRE_SERVICES
 
 pytestmark = [

@@ -13,13 +13,14 @@ from django.test import override_settings
 from django.utils import timezone
 
 from registry import demo
-from registry.audit import chain_hash
-from registry.choices import AuditSource, Environment, Lifecycle, RiskTier, Role
-from registry.models import (
+from registry.audit.choices import AuditSource
+from registry.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from registry.audit.services import chain_hash
+from registry.core.roles import Role
+from registry.inventory.choices import Environment, Lifecycle, RiskTier
+from registry.inventory.models import (
     AIModel,
     AISystem,
-    AuditChainHead,
-    AuditEvent,
     CostRecord,
     Dataset,
     DatasetLineage,
@@ -27,9 +28,8 @@ from registry.models import (
     Incident,
     ModelVersion,
     ModelVersionDataset,
-    Team,
 )
-from registry.models.audit import GENESIS_HASH
+from registry.people.models import Team
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

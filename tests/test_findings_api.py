@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from governance import findings, reviews
-from governance.models import RiskFinding
-from registry import services
+from governance.reviews import findings
+from governance.reviews import services as reviews
+from governance.reviews.models import RiskFinding
+from registry.inventory import services
 from tests.api_checks import assert_list_queries_flat, nothing_written
 from tests.helpers import check, error_attrs
 

@@ -3,8 +3,10 @@ approvals cannot be edited at all."""
 
 import pytest
 
-from governance.models import ApprovalRequest, Policy
-from registry.models import AuditEvent
+from governance.approvals import services
+from governance.approvals.models import ApprovalRequest
+from governance.policies.models import Policy
+from registry.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +53,6 @@ def test_staff_engineer_cannot_edit_policy_in_admin(client, engineer):
 
 
 def test_approvals_are_read_only_in_admin(client, admin_user, engineer, version):
-    from governance import services
 
     approval = services.approval_request(
         actor=engineer, model_version=version, environment="production", justification="x"

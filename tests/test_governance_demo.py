@@ -12,11 +12,15 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from governance import tasks, ui_selectors
-from governance.choices import ApprovalStatus
-from governance.models import ApprovalRequest, Notification, RiskFinding, RiskReview
-from registry.audit_verify import verify_chain
-from registry.models import AuditChainHead, AuditEvent, Deployment
+from governance.approvals import selectors as ui_selectors
+from governance.approvals.choices import ApprovalStatus
+from governance.approvals.models import ApprovalRequest
+from governance.chasing import tasks
+from governance.chasing.models import Notification
+from governance.reviews.models import RiskFinding, RiskReview
+from registry.audit.models import AuditChainHead, AuditEvent
+from registry.audit.verify import verify_chain
+from registry.inventory.models import Deployment
 from tests.governance_support import run_task
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from governance.models import ApprovalRequest
-from registry.models import AuditEvent, Deployment, IdempotencyKey, ModelVersion
+from governance.approvals.models import ApprovalRequest
+from registry.api.models import IdempotencyKey
+from registry.audit.models import AuditEvent
+from registry.inventory.models import Deployment, ModelVersion
 from tests.conftest import make_user
 from tests.helpers import check, error_attrs
 

@@ -10,9 +10,9 @@ import datetime as dt
 import pytest
 import time_machine
 
-from registry import services
-from registry.choices import SeriousIncidentCategory
-from registry.models import Incident
+from registry.inventory import services
+from registry.inventory.choices import SeriousIncidentCategory
+from registry.inventory.models import Incident
 from tests.api_checks import nothing_written
 from tests.helpers import check, error_attrs
 

@@ -12,20 +12,22 @@ from itertools import count
 import pytest
 from django.utils import timezone
 
-from governance import permissions
-from governance.choices import ApprovalStatus
-from governance.map import GAPS, MapFilters, accountability_map
-from governance.models import ApprovalRequest, DeploymentApproval, RiskReview
-from registry import services
-from registry.choices import (
+from governance.approvals.choices import ApprovalStatus
+from governance.approvals.models import ApprovalRequest, DeploymentApproval
+from governance.map import permissions
+from governance.map.selectors import GAPS, MapFilters, accountability_map
+from governance.reviews.models import RiskReview
+from registry.core.roles import Role
+from registry.inventory import services
+from registry.inventory.choices import (
     CostSource,
     Environment,
     IncidentSeverity,
     Lifecycle,
     RiskTier,
-    Role,
 )
-from registry.models import Incident
+from registry.inventory.models import Incident
+from registry.people import services as people_services
 from tests.conftest import make_user
 from tests.helpers import check
 
@@ -411,7 +413,9 @@ def test_names_from_data_are_escaped_on_the_page(client, executive, org):
     """The table's rows are built in Python, outside the template's autoescaping: every name
     that comes from data must still reach the page escaped, never as markup."""
     script = "<script>alert('x')</script>"
-    team = services.team_create(actor=None, name='<b>Team & "Co"</b>', function="engineering")
+    team = people_services.team_create(
+        actor=None, name='<b>Team & "Co"</b>', function="engineering"
+    )
     leaver = make_user("o<i>", Role.ENGINEER, is_active=False, last_name="<img src=x>")
     boss = make_user("x<u>", Role.EXECUTIVE, last_name="<em>Boss</em>", is_active=False)
     org.system(script, owning_team=team, technical_owner=leaver, accountable_executive=boss)

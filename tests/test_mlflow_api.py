@@ -9,11 +9,15 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from governance.models import ApprovalRequest
+from governance.approvals.models import ApprovalRequest
 from integrations.models import IntakeSystem, ModelVersionTag
-from registry import services
-from registry.choices import Lifecycle, RiskTier, Role, TeamFunction
-from registry.models import AIModel, AuditEvent, Deployment, ModelVersion
+from registry.audit.models import AuditEvent
+from registry.core.roles import Role
+from registry.inventory import services as inventory_services
+from registry.inventory.choices import Lifecycle, RiskTier
+from registry.inventory.models import AIModel, Deployment, ModelVersion
+from registry.people import services
+from registry.people.choices import TeamFunction
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -240,7 +244,7 @@ def test_only_owners_write_others_get_permission_denied(
 
 
 def test_steward_system_tag_cannot_move_a_model(mlf, engineer, team, system, model):
-    other_system = services.system_create(
+    other_system = inventory_services.system_create(
         actor=None, owning_team=team, name="Other", purpose="x", risk_tier=RiskTier.MINIMAL
     )
     client = mlf(engineer)
@@ -475,7 +479,7 @@ def test_latest_version_is_the_highest_number_then_the_last_name_in_each_stage(
     # Numbers compare as numbers ("10" after "9") and above any other name; other names compare
     # character by character ("v2" after "V3" and "1.10.0"); a deleted version does not count.
     for number in ("9", "10", "1.10.0", "v2", "V3", "11"):
-        services.version_create(
+        inventory_services.version_create(
             actor=None, model=model, version=number, artifact_uri=f"s3://m/{number}"
         )
     client = mlf(engineer)

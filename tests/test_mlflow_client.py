@@ -7,10 +7,11 @@ import pytest
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException, RestException
 
-from governance import services as gov
-from registry import services
-from registry.choices import Environment
-from registry.models import AIModel, AuditEvent, Deployment, ModelVersion
+from governance.approvals import services as gov
+from registry.audit.models import AuditEvent
+from registry.inventory.choices import Environment
+from registry.inventory.models import AIModel, Deployment, ModelVersion
+from registry.people import services
 from tests.conftest import make_user
 
 pytestmark = [

@@ -6,12 +6,14 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from governance.choices import ApprovalStatus
-from governance.models import ApprovalRequest
+from governance.approvals.choices import ApprovalStatus
+from governance.approvals.models import ApprovalRequest
 from integrations.models import IntakeSystem
-from registry import services
-from registry.choices import AuditSource, RiskTier, VersionStatus
-from registry.models import AIModel, AuditEvent
+from registry.audit.choices import AuditSource
+from registry.audit.models import AuditEvent
+from registry.inventory import services
+from registry.inventory.choices import RiskTier, VersionStatus
+from registry.inventory.models import AIModel
 from tests.conftest import make_user
 from tests.helpers import check, error_attrs
 from tests.test_approvals import HIGH_FUNCTIONS, approve_all, gate

@@ -9,11 +9,12 @@ import uuid
 
 import pytest
 
-from governance import services as gov
-from governance.choices import ApprovalStatus
-from registry import services
-from registry.choices import DatasetRole
-from registry.models import AuditEvent, Dataset, DatasetLineage, ModelVersionDataset
+from governance.approvals import services as gov
+from governance.approvals.choices import ApprovalStatus
+from registry.audit.models import AuditEvent
+from registry.inventory import services
+from registry.inventory.choices import DatasetRole
+from registry.inventory.models import Dataset, DatasetLineage, ModelVersionDataset
 from tests.helpers import check, error_attrs
 
 pytestmark = pytest.mark.django_db

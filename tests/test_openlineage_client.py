@@ -19,8 +19,9 @@ from openlineage.client.transport.http import (
     HttpTransport,
 )
 
-from registry import services
-from registry.models import AuditEvent, Dataset, DatasetLineage
+from registry.audit.models import AuditEvent
+from registry.inventory.models import Dataset, DatasetLineage
+from registry.people import services
 from tests.helpers import check
 
 pytestmark = [

@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connections
 
-from registry.models import Team
-from registry.rawrows import Columns, sql_per_vendor, user_groups_table
+from registry.core.rawrows import Columns, sql_per_vendor, user_groups_table
+from registry.people.models import Team
 
 
 def test_values_are_converted_as_the_orm_converts_them():

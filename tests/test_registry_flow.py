@@ -4,7 +4,8 @@ import itertools
 
 import pytest
 
-from registry.models import AuditEvent, ModelVersion
+from registry.audit.models import AuditEvent
+from registry.inventory.models import ModelVersion
 from tests.helpers import check, error_attrs
 
 pytestmark = pytest.mark.django_db

@@ -8,13 +8,16 @@ import datetime as dt
 
 import pytest
 
-from governance import reviews, tasks
-from governance import services as gov
-from governance.choices import ApprovalStatus
-from governance.models import ApprovalRequest, RiskReview
-from registry import services
-from registry.choices import Lifecycle, Role
-from registry.models import AuditEvent
+from governance.approvals import services as gov
+from governance.approvals.choices import ApprovalStatus
+from governance.approvals.models import ApprovalRequest
+from governance.chasing import tasks
+from governance.reviews import services as reviews
+from governance.reviews.models import RiskReview
+from registry.audit.models import AuditEvent
+from registry.core.roles import Role
+from registry.inventory import services
+from registry.inventory.choices import Lifecycle
 from tests.conftest import make_user
 from tests.governance_support import T0, function_team, run_task
 

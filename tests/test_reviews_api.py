@@ -8,11 +8,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from governance import reviews
-from governance.models import RiskReview
-from registry import services
-from registry.choices import Lifecycle, Role
-from registry.models import AuditEvent
+from governance.reviews import services as reviews
+from governance.reviews.models import RiskReview
+from registry.audit.models import AuditEvent
+from registry.core.roles import Role
+from registry.inventory import services
+from registry.inventory.choices import Lifecycle
 from tests.api_checks import assert_list_queries_flat, nothing_written
 from tests.conftest import make_user
 from tests.governance_support import function_team

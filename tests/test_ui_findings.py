@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from governance import findings
-from governance.choices import FindingStatus
-from governance.models import RiskFinding
-from registry.choices import AuditSource
-from registry.models import AuditEvent
-from registry.services._common import etag_for
+from governance.reviews import findings
+from governance.reviews.choices import FindingStatus
+from governance.reviews.models import RiskFinding
+from registry.audit.choices import AuditSource
+from registry.audit.models import AuditEvent
+from registry.core.etags import etag_for
 
 pytestmark = pytest.mark.django_db
 

@@ -10,12 +10,16 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from governance import services as gov
-from governance.choices import ApprovalStatus
-from governance.models import ApprovalRequest, Policy, Signoff
-from registry import services
-from registry.choices import AuditSource, DatasetRole, Lifecycle, RiskTier, Role
-from registry.models import AuditEvent
+from governance.approvals import services as gov
+from governance.approvals.choices import ApprovalStatus
+from governance.approvals.models import ApprovalRequest, Signoff
+from governance.policies import services as policies_services
+from governance.policies.models import Policy
+from registry.audit.choices import AuditSource
+from registry.audit.models import AuditEvent
+from registry.core.roles import Role
+from registry.inventory import services
+from registry.inventory.choices import DatasetRole, Lifecycle, RiskTier
 from tests.conftest import make_user
 from tests.ui_support import pending_approval
 
@@ -581,7 +585,9 @@ def test_a_stale_policy_edit_is_refused_not_applied(compliance_officer):
     data["approvable"] = "on"
     # Someone else saves in between.
 
-    gov.policy_update(actor=compliance_officer, policy=policy, data={"signoff_sla_days": 7})
+    policies_services.policy_update(
+        actor=compliance_officer, policy=policy, data={"signoff_sla_days": 7}
+    )
     data["signoff_sla_days"] = 3
     response = client.post(f"/policies/{policy.pk}/edit/", data)
     assert response.status_code == 409

@@ -13,11 +13,14 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
-from governance import findings, reviews
-from governance.choices import ReviewStatus
-from governance.models import RiskReview
-from registry import services
-from registry.choices import AuditSource, Lifecycle, RiskTier, Role
+from governance.reviews import findings
+from governance.reviews import services as reviews
+from governance.reviews.choices import ReviewStatus
+from governance.reviews.models import RiskReview
+from registry.audit.choices import AuditSource
+from registry.core.roles import Role
+from registry.inventory import services
+from registry.inventory.choices import Lifecycle, RiskTier
 from tests.api_checks import nothing_written
 from tests.conftest import make_user
 from tests.governance_support import function_team

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from governance import services as gov
-from governance.models import ApprovalRequest
+from governance.approvals import services as gov
+from governance.approvals.models import ApprovalRequest
 
 
 def pending_approval(

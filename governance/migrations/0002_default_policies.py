@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def forwards(apps, schema_editor):
-    from governance.defaults import DEFAULT_POLICIES
+    from governance.policies.defaults import DEFAULT_POLICIES
 
     Policy = apps.get_model("governance", "Policy")
     for tier, values in DEFAULT_POLICIES.items():

@@ -20,10 +20,9 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from registry.choices import Lifecycle, RiskTier
-
-from ..map import APPROVAL_LABELS, GAPS, ExecutiveGroup, SystemRow
-from ..map_graph import Graph
+from governance.map.graph import Graph
+from governance.map.selectors import APPROVAL_LABELS, GAPS, ExecutiveGroup, SystemRow
+from registry.inventory.choices import Lifecycle, RiskTier
 
 register = template.Library()
 

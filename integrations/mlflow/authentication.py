@@ -22,10 +22,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.middleware.csrf import CsrfViewMiddleware
 
-from registry.audit import set_token_prefix
-from registry.services import token_authenticate
-
-from .errors import MlflowError
+from integrations.mlflow.errors import MlflowError
+from registry.audit.services import set_token_prefix
+from registry.people.services import token_authenticate
 
 WWW_AUTHENTICATE = 'Bearer realm="steward", Basic realm="steward"'
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -19,8 +19,8 @@ from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from governance.services import DeploymentRefused
-from registry.exceptions import ConflictError, PreconditionFailedError
+from governance.approvals.services import DeploymentRefused
+from registry.core.exceptions import ConflictError, PreconditionFailedError
 
 logger = logging.getLogger(__name__)
 

@@ -14,10 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.models import ModelVersion
-
-from ..choices import MlflowStage
-from ..models import MlflowVersionInfo
+from integrations.choices import MlflowStage
+from integrations.models import MlflowVersionInfo
+from registry.inventory.models import ModelVersion
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MILLISECOND = dt.timedelta(milliseconds=1)

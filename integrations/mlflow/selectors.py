@@ -29,14 +29,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Length
 
-from registry.choices import VersionStatus
-from registry.models import AIModel, ModelVersion
-from registry.rawrows import Columns, sql_per_vendor
-
-from ..choices import MlflowStage
-from ..models import MlflowVersionInfo, ModelAlias, ModelVersionTag, RegisteredModelTag
-from .errors import invalid, not_found
-from .mapping import ModelRecord, VersionRecord
+from integrations.choices import MlflowStage
+from integrations.mlflow.errors import invalid, not_found
+from integrations.mlflow.mapping import ModelRecord, VersionRecord
+from integrations.models import MlflowVersionInfo, ModelAlias, ModelVersionTag, RegisteredModelTag
+from registry.core.rawrows import Columns, sql_per_vendor
+from registry.inventory.choices import VersionStatus
+from registry.inventory.models import AIModel, ModelVersion
 
 _INTEGER = r"^[0-9]{1,18}$"
 

@@ -23,22 +23,24 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, router, transaction
 
-from governance import services as governance
-from registry import audit, permissions
-from registry import services as registry
-from registry.choices import Environment, Lifecycle, RiskTier, VersionStatus
-from registry.exceptions import ConflictError
-from registry.models import AIModel, AISystem, ModelVersion, Team
-from registry.rawrows import Columns, sql_per_vendor
-
-from ..choices import MlflowStage
-from ..models import (
+from governance.approvals import services as governance
+from integrations.choices import MlflowStage
+from integrations.models import (
     IntakeSystem,
     MlflowVersionInfo,
     ModelAlias,
     ModelVersionTag,
     RegisteredModelTag,
 )
+from registry.audit import services as audit
+from registry.core import roles
+from registry.core.exceptions import ConflictError
+from registry.core.rawrows import Columns, sql_per_vendor
+from registry.inventory import permissions
+from registry.inventory import services as registry
+from registry.inventory.choices import Environment, Lifecycle, RiskTier, VersionStatus
+from registry.inventory.models import AIModel, AISystem, ModelVersion
+from registry.people.models import Team
 
 SYSTEM_TAG = "steward.system"
 # MLflow reserves these alias shapes: "latest" and "v<number>" name versions already.
@@ -139,7 +141,7 @@ def registered_model_create(
     if SYSTEM_TAG in tags:
         system = system_from_tag(tags[SYSTEM_TAG])
     else:
-        permissions.require_write_registry(actor)
+        roles.require_write_registry(actor)
         system = intake_system_for(actor=actor, team=_only_team_of(actor))
     if AIModel.objects.filter(name=name).exists():
         raise ConflictError(

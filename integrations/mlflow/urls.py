@@ -3,8 +3,8 @@ Any other path under those prefixes answers MLflow's ``ENDPOINT_NOT_FOUND``."""
 
 from django.urls import path, re_path
 
-from . import views
-from .errors import endpoint_not_found
+from integrations.mlflow import views
+from integrations.mlflow.errors import endpoint_not_found
 
 app_name = "mlflow"
 

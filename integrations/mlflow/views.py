@@ -22,15 +22,14 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from governance import services as governance
+from governance.approvals import services as governance
+from integrations.mlflow import selectors, services
+from integrations.mlflow.authentication import WWW_AUTHENTICATE, authenticate
+from integrations.mlflow.errors import MlflowError, error_response, invalid, json_response
+from integrations.mlflow.mapping import VersionRecord, registered_model_json, version_json
+from integrations.models import MlflowVersionInfo
 from registry.api.parsers import read_limited
-from registry.models import AIModel
-
-from ..models import MlflowVersionInfo
-from . import selectors, services
-from .authentication import WWW_AUTHENTICATE, authenticate
-from .errors import MlflowError, error_response, invalid, json_response
-from .mapping import VersionRecord, registered_model_json, version_json
+from registry.inventory.models import AIModel
 
 SEARCH_MODELS_MAX = 1000
 SEARCH_VERSIONS_MAX = 10_000

@@ -36,13 +36,14 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from registry import permissions
-from registry import services as registry
-from registry.choices import DatasetRole, VersionStatus
-from registry.exceptions import ConflictError
-from registry.models import Dataset, DatasetLineage, ModelVersion, Team
-
-from .parsing import DatasetRef, LineageEvent
+from integrations.openlineage.parsing import DatasetRef, LineageEvent
+from registry.core import roles
+from registry.core.exceptions import ConflictError
+from registry.inventory import permissions
+from registry.inventory import services as registry
+from registry.inventory.choices import DatasetRole, VersionStatus
+from registry.inventory.models import Dataset, DatasetLineage, ModelVersion
+from registry.people.models import Team
 
 MODEL_URI = re.compile(r"^models:/(?P<name>[^/]+)/(?P<version>[^/]+)$")
 STEWARD_FACET = "steward"
@@ -198,7 +199,7 @@ def lineage_event_ingest(*, actor: Any, event: LineageEvent) -> IngestResult:
     write the registry; each record is then checked as usual (the derived dataset's owners
     record its lineage; a version's owners link its training data)."""
     if actor is not None:
-        permissions.require_write_registry(actor)
+        roles.require_write_registry(actor)
     result = IngestResult()
     inputs = [_dataset_for(actor, r, result) for r in event.inputs if not is_model_ref(r)]
     outputs = [_dataset_for(actor, r, result) for r in event.outputs if not is_model_ref(r)]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import LineageSlashView, LineageView
+from integrations.openlineage.views import LineageSlashView, LineageView
 
 urlpatterns = [
     path("api/v1/lineage", LineageView.as_view(), name="openlineage"),

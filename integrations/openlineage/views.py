@@ -11,10 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from registry.exceptions import ConflictError
-
-from . import services
-from .parsing import LineageJSONParser, parse_event
+from integrations.openlineage import services
+from integrations.openlineage.parsing import LineageJSONParser, parse_event
+from registry.core.exceptions import ConflictError
 
 
 class LineageView(APIView):

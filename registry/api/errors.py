@@ -21,7 +21,7 @@ from django.views.defaults import permission_denied as django_permission_denied
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
 
-from ..exceptions import ConflictError, PreconditionFailedError
+from registry.core.exceptions import ConflictError, PreconditionFailedError
 
 
 class Conflict(exceptions.APIException):

@@ -3,7 +3,7 @@ services, so the API cannot decide differently from the UI or the admin."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from .. import permissions
+from registry.core import roles as permissions
 
 
 class RegistryWritePermission(BasePermission):

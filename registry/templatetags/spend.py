@@ -7,8 +7,8 @@ from typing import Any
 
 from django import template
 
-from .. import selectors
-from ..models import AISystem
+from registry.inventory import selectors
+from registry.inventory.models import AISystem
 
 register = template.Library()
 

@@ -15,9 +15,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from governance import chasing
-from registry.audit import audit_context
-from registry.choices import AuditSource
+from governance.chasing import services as chasing
+from registry.audit.choices import AuditSource
+from registry.audit.services import audit_context
 
 User = get_user_model()
 

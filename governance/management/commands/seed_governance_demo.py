@@ -30,13 +30,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from governance import findings, reviews
-from governance import services as gov
-from governance.models import ApprovalRequest, RiskFinding, RiskReview
-from registry import services as registry_services
-from registry.audit import audit_context
-from registry.choices import AuditSource, DatasetRole, DeploymentStatus, Environment
-from registry.models import AISystem, Dataset, Deployment, ModelVersion
+from governance.approvals import services as gov
+from governance.approvals.models import ApprovalRequest
+from governance.reviews import findings
+from governance.reviews import services as reviews
+from governance.reviews.models import RiskFinding, RiskReview
+from registry.audit.choices import AuditSource
+from registry.audit.services import audit_context
+from registry.inventory import services as registry_services
+from registry.inventory.choices import DatasetRole, DeploymentStatus, Environment
+from registry.inventory.models import AISystem, Dataset, Deployment, ModelVersion
 
 User = get_user_model()
 HOUR = dt.timedelta(hours=1)

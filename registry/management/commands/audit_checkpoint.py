@@ -6,9 +6,9 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from registry.audit import audit_context
-from registry.audit_verify import LedgerBrokenError, add_jobs_argument, checkpoint_ledger
-from registry.choices import AuditSource
+from registry.audit.choices import AuditSource
+from registry.audit.services import audit_context
+from registry.audit.verify import LedgerBrokenError, add_jobs_argument, checkpoint_ledger
 
 
 class Command(BaseCommand):

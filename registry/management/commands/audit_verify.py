@@ -7,10 +7,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from registry.audit import audit_context
-from registry.audit_checkpoints import load_public_key
-from registry.audit_verify import add_jobs_argument, verify_ledger
-from registry.choices import AuditSource
+from registry.audit.checkpoints import load_public_key
+from registry.audit.choices import AuditSource
+from registry.audit.services import audit_context
+from registry.audit.verify import add_jobs_argument, verify_ledger
 
 
 class Command(BaseCommand):

@@ -4,9 +4,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from registry.audit import audit_context
-from registry.choices import AuditSource
-from registry.services import token_create
+from registry.audit.choices import AuditSource
+from registry.audit.services import audit_context
+from registry.people.services import token_create
 
 
 class Command(BaseCommand):

@@ -21,10 +21,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from registry import demo, services
-from registry.audit import audit_context
-from registry.choices import AuditSource, CostSource, Role
-from registry.models import (
+from registry import demo
+from registry.audit.choices import AuditSource
+from registry.audit.services import audit_context
+from registry.core.roles import Role
+from registry.inventory import services
+from registry.inventory.choices import CostSource
+from registry.inventory.models import (
     AIModel,
     AISystem,
     CostRecord,
@@ -32,9 +35,10 @@ from registry.models import (
     Deployment,
     Incident,
     ModelVersion,
-    Team,
 )
-from registry.selectors import months_back
+from registry.inventory.selectors import months_back
+from registry.people import services as people_services
+from registry.people.models import Team
 
 User = get_user_model()
 
@@ -102,7 +106,7 @@ class DemoSeeder:
             team = Team.objects.filter(slug=spec.slug).first()
             if team is None:
                 members = [self.users[p.username] for p in demo.PEOPLE if p.team == spec.slug]
-                team = services.team_create(
+                team = people_services.team_create(
                     actor=None,
                     name=spec.name,
                     slug=spec.slug,

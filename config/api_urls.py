@@ -1,0 +1,47 @@
+"""/api/v1/ routes (DESIGN.md's public contract): one router for every capability's resources,
+so that the API root lists each collection. Each capability owns its views; this module only
+puts them on paths."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from governance.approvals.api import views as approvals
+from governance.map.api import views as accountability_map
+from governance.policies.api import views as policies
+from governance.reviews.api import views as reviews
+from registry.audit.api import views as audit
+from registry.inventory.api import cost_views
+from registry.inventory.api import views as inventory
+from registry.people.api import views as people
+
+router = DefaultRouter()
+# governance
+router.register("policies", policies.PolicyViewSet, basename="policy")
+router.register("approvals", approvals.ApprovalViewSet, basename="approval")
+router.register("deployments", approvals.DeploymentViewSet, basename="deployment")
+router.register("reviews", reviews.ReviewViewSet, basename="review")
+router.register("findings", reviews.FindingViewSet, basename="finding")
+# registry
+router.register("auth/tokens", people.TokenViewSet, basename="token")
+router.register("users", people.UserViewSet, basename="user")
+router.register("teams", people.TeamViewSet, basename="team")
+router.register("systems", inventory.SystemViewSet, basename="system")
+router.register("models", inventory.ModelViewSet, basename="model")
+router.register("model-versions", inventory.ModelVersionViewSet, basename="modelversion")
+router.register("datasets", inventory.DatasetViewSet, basename="dataset")
+router.register("lineage-edges", inventory.LineageEdgeViewSet, basename="lineageedge")
+router.register("incidents", inventory.IncidentViewSet, basename="incident")
+router.register("audit-events", audit.AuditEventViewSet, basename="auditevent")
+
+urlpatterns = [
+    path(
+        "accountability-map/",
+        accountability_map.AccountabilityMapView.as_view(),
+        name="accountability-map",
+    ),
+    path("users/me/", people.MeView.as_view(), name="me"),
+    path(
+        "systems/<int:system_pk>/costs/", cost_views.SystemCostList.as_view(), name="system-costs"
+    ),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,1 @@
+"""Approval requests, sign-offs with separation of duties, the deployment gate."""

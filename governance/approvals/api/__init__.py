@@ -1,0 +1,1 @@
+"""REST API for approvals, sign-offs, deployments and the gate."""

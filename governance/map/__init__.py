@@ -1,0 +1,1 @@
+"""The accountability map: who answers for what, and every gap (table, graph, CSV, JSON)."""

@@ -1,0 +1,1 @@
+"""The accountability map as JSON."""

@@ -1,0 +1,1 @@
+"""Risk reviews, the risk register (findings) and their due dates."""

@@ -1,0 +1,1 @@
+"""REST API for reviews and findings."""

@@ -1,0 +1,2 @@
+"""The pages that bring the capabilities together: dashboard, queue, system and version pages,
+navigation."""

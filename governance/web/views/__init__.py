@@ -1,0 +1,1 @@
+"""Views of the dashboard, the queue and the system and version pages."""

@@ -1,0 +1,1 @@
+"""Teams, users, API tokens and how people authenticate."""
