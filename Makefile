@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint format check-migrations clean bench
+.PHONY: run test install migrate demo lint format check-migrations clean bench openapi
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-test-clients.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+## Write the API's contract (docs/openapi.json) after a deliberate change to the API.
+openapi: install
+	$(PY) manage.py spectacular --format openapi-json --file docs/openapi.json
 
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run
