@@ -89,7 +89,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from registry.audit import services as audit
-from registry.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from registry.audit.models import GENESIS_HASH, PAYLOAD_FIELDS, AuditChainHead, AuditEvent
 from registry.audit.services import canonical_bytes, chain_hash
 from registry.audit.verify import Pin, verify_chain
 from registry.inventory import services
@@ -98,25 +98,7 @@ from registry.inventory.models import AISystem
 from registry.people import services as people_services
 from registry.people.choices import TeamFunction
 
-_INSERT_COLUMNS = (
-    "sequence",
-    "created_at",
-    "actor_id",
-    "actor_name",
-    "actor_token",
-    "source",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "changes",
-    "request_id",
-    "ip_address",
-    "user_agent",
-    "prev_hash",
-    "hash",
-    "canonical",
-)
+_INSERT_COLUMNS = (*PAYLOAD_FIELDS, "hash", "canonical")
 _ACTIONS = [
     ("registry.system.updated", "registry.aisystem", "Fraud scoring"),
     ("registry.version.created", "registry.modelversion", "fraud-xgb 1.4.2"),

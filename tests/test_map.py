@@ -15,7 +15,8 @@ from django.utils import timezone
 from governance.approvals.choices import ApprovalStatus
 from governance.approvals.models import ApprovalRequest, DeploymentApproval
 from governance.map import permissions
-from governance.map.selectors import GAPS, MapFilters, accountability_map
+from governance.map.rows import GAPS, MapFilters
+from governance.map.selectors import accountability_map
 from governance.reviews.models import RiskReview
 from registry.core.roles import Role
 from registry.inventory import services

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from governance.map.selectors import SystemRow
+from governance.map.rows import SystemRow
 
 # Deployments and upstream datasets share the last column (datasets below, dashed edges), so no
 # edge crosses a box.

@@ -27,12 +27,8 @@ from django.utils.http import urlencode
 
 from governance.map import permissions
 from governance.map.graph import map_graph
-from governance.map.selectors import (
-    AccountabilityMap,
-    MapFilters,
-    accountability_map,
-    filter_options,
-)
+from governance.map.rows import AccountabilityMap, MapFilters
+from governance.map.selectors import accountability_map, filter_options
 
 GRAPH_LIMIT = 300
 

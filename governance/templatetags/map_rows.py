@@ -21,7 +21,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from governance.map.graph import Graph
-from governance.map.selectors import APPROVAL_LABELS, GAPS, ExecutiveGroup, SystemRow
+from governance.map.rows import APPROVAL_LABELS, GAPS, ExecutiveGroup, SystemRow
 from registry.inventory.choices import Lifecycle, RiskTier
 
 register = template.Library()

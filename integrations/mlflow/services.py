@@ -190,6 +190,30 @@ def _validate_tag(key: str, value: str) -> None:
         raise _invalid("value", "Tag values are at most 5000 characters.")
 
 
+# --- Tags of registered models and versions ---------------------------------------------------
+
+
+def _tag_set(*, actor: Any, obj: AIModel | ModelVersion, key: str, value: str, action: str) -> None:
+    """Set tag ``key`` of a model or version (its ``mlflow_tags``) and audit it; setting the
+    value it already has changes nothing and records nothing."""
+    tag = obj.mlflow_tags.filter(key=key).first()
+    old = tag.value if tag else None
+    if old == value:
+        return
+    obj.mlflow_tags.update_or_create(key=key, defaults={"value": value})
+    audit.record(actor=actor, action=action, obj=obj, changes={"key": key, "value": [old, value]})
+
+
+def _tag_delete(*, actor: Any, obj: AIModel | ModelVersion, key: str, action: str) -> None:
+    """Remove tag ``key`` of a model or version and audit it; an absent tag changes nothing."""
+    tag = obj.mlflow_tags.filter(key=key).first()
+    if tag is None:
+        return
+    tag.delete()
+    changes = {"key": key, "value": [tag.value, None]}
+    audit.record(actor=actor, action=action, obj=obj, changes=changes)
+
+
 @transaction.atomic
 def registered_model_tag_set(*, actor: Any, model: AIModel, key: str, value: str) -> None:
     """Set a tag on a registered model; setting the value it already has changes nothing.
@@ -203,33 +227,14 @@ def registered_model_tag_set(*, actor: Any, model: AIModel, key: str, value: str
             f"{SYSTEM_TAG} is read when a model is registered; move '{model.name}' to another "
             f"system in Steward: POST /api/v1/models/{model.pk}/move/ with the system's id.",
         )
-    tag = RegisteredModelTag.objects.filter(model=model, key=key).first()
-    old = tag.value if tag else None
-    if old == value:
-        return
-    RegisteredModelTag.objects.update_or_create(model=model, key=key, defaults={"value": value})
-    audit.record(
-        actor=actor,
-        action="integrations.model_tag.set",
-        obj=model,
-        changes={"key": key, "value": [old, value]},
-    )
+    _tag_set(actor=actor, obj=model, key=key, value=value, action="integrations.model_tag.set")
 
 
 @transaction.atomic
 def registered_model_tag_delete(*, actor: Any, model: AIModel, key: str) -> None:
     """Remove a tag from a registered model; removing an absent tag changes nothing."""
     model = _locked_model(actor, model)
-    tag = RegisteredModelTag.objects.filter(model=model, key=key).first()
-    if tag is None:
-        return
-    tag.delete()
-    audit.record(
-        actor=actor,
-        action="integrations.model_tag.deleted",
-        obj=model,
-        changes={"key": key, "value": [tag.value, None]},
-    )
+    _tag_delete(actor=actor, obj=model, key=key, action="integrations.model_tag.deleted")
 
 
 # --- Versions ---------------------------------------------------------------------------------
@@ -387,33 +392,14 @@ def version_tag_set(*, actor: Any, version: ModelVersion, key: str, value: str) 
     """Set a tag on a version; setting the value it already has changes nothing."""
     _validate_tag(key, value)
     mv = _locked_version(actor, version)
-    tag = ModelVersionTag.objects.filter(version=mv, key=key).first()
-    old = tag.value if tag else None
-    if old == value:
-        return
-    ModelVersionTag.objects.update_or_create(version=mv, key=key, defaults={"value": value})
-    audit.record(
-        actor=actor,
-        action="integrations.version_tag.set",
-        obj=mv,
-        changes={"key": key, "value": [old, value]},
-    )
+    _tag_set(actor=actor, obj=mv, key=key, value=value, action="integrations.version_tag.set")
 
 
 @transaction.atomic
 def version_tag_delete(*, actor: Any, version: ModelVersion, key: str) -> None:
     """Remove a tag from a version; removing an absent tag changes nothing."""
     mv = _locked_version(actor, version)
-    tag = ModelVersionTag.objects.filter(version=mv, key=key).first()
-    if tag is None:
-        return
-    tag.delete()
-    audit.record(
-        actor=actor,
-        action="integrations.version_tag.deleted",
-        obj=mv,
-        changes={"key": key, "value": [tag.value, None]},
-    )
+    _tag_delete(actor=actor, obj=mv, key=key, action="integrations.version_tag.deleted")
 
 
 # --- Governance: aliases and stages -----------------------------------------------------------

@@ -17,6 +17,26 @@ from django.db import models
 from registry.audit.choices import AuditSource
 
 GENESIS_HASH = "0" * 64
+# The fields an event's hash covers, in the order of its canonical JSON
+# (``services.event_payload``): every reader of the ledger — verification, export, the API, the
+# benchmark — lists its columns from this one tuple.
+PAYLOAD_FIELDS = (
+    "sequence",
+    "created_at",
+    "actor_id",
+    "actor_name",
+    "actor_token",
+    "source",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
+    "request_id",
+    "ip_address",
+    "user_agent",
+    "prev_hash",
+)
 
 
 class AuditLedgerError(Exception):

@@ -8,26 +8,13 @@ from typing import Any
 from django.db import models
 from django.db.models import QuerySet
 
-from registry.audit.models import AuditEvent
+from registry.audit.models import PAYLOAD_FIELDS, AuditEvent
 from registry.audit.services import object_type_of
 
 # What an export row holds, in order: every column, so an export can be verified offline.
+# The actor by username (the id alone says nothing outside this database), then the chain.
 EXPORT_FIELDS = (
-    "sequence",
-    "created_at",
-    "actor__username",
-    "actor_name",
-    "actor_token",
-    "source",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "changes",
-    "request_id",
-    "ip_address",
-    "user_agent",
-    "prev_hash",
+    *("actor__username" if name == "actor_id" else name for name in PAYLOAD_FIELDS),
     "hash",
     "canonical",
 )

@@ -24,7 +24,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from registry.audit.choices import AuditSource
-from registry.audit.models import AuditChainHead, AuditEvent
+from registry.audit.models import PAYLOAD_FIELDS, AuditChainHead, AuditEvent
 
 
 @dataclass(frozen=True)
@@ -121,23 +121,10 @@ def chain_hash(prev_hash: str, canonical: bytes) -> str:
 
 def event_payload(event: AuditEvent) -> dict[str, Any]:
     """The fields of an event that its hash covers, as they are stored in its columns."""
-    return {
-        "sequence": event.sequence,
-        "created_at": to_jsonable(event.created_at),
-        "actor_id": event.actor_id,
-        "actor_name": event.actor_name,
-        "actor_token": event.actor_token,
-        "source": event.source,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "object_repr": event.object_repr,
-        "changes": to_jsonable(event.changes),
-        "request_id": event.request_id,
-        "ip_address": event.ip_address,
-        "user_agent": event.user_agent,
-        "prev_hash": event.prev_hash,
-    }
+    payload = {name: getattr(event, name) for name in PAYLOAD_FIELDS}
+    payload["created_at"] = to_jsonable(event.created_at)
+    payload["changes"] = to_jsonable(event.changes)
+    return payload
 
 
 # --- Recording --------------------------------------------------------------------------------

@@ -32,7 +32,6 @@ the request ids, times and the rest of the record are what an investigation woul
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import json
 import multiprocessing
 import threading
@@ -42,7 +41,6 @@ from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from hashlib import sha256
 from itertools import repeat
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +49,15 @@ from django.db import connections
 
 from registry.audit import checkpoints as audit_checkpoints
 from registry.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from registry.audit.rows import (
+    FAST_OF_PAYLOAD,
+    MAX_SEQUENCE,
+    MIN_SEQUENCE,
+    PAYLOAD_KEYS,
+    changes_match,
+    row_mismatch,
+    stream_rows,
+)
 
 DEFAULT_CHUNK_SIZE = 5000
 # A parallel walk splits the ledger into segments of at least this many events (a segment costs
@@ -58,57 +65,6 @@ DEFAULT_CHUNK_SIZE = 5000
 # a worker that finishes early takes the next one and a broken ledger is reported early.
 MIN_SEGMENT_EVENTS = 50_000
 SEGMENTS_PER_JOB = 4
-_MIN_SEQUENCE, _MAX_SEQUENCE = -(2**63), 2**63 - 1
-
-# The columns read for each event, in this order: the ones compared as plain values first, so
-# that a slice of the row compares with the canonical values in one go.
-_COLUMNS = (
-    "id",
-    "sequence",
-    "actor_name",
-    "actor_token",
-    "source",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "request_id",
-    "user_agent",
-    "prev_hash",
-    "created_at",
-    "actor_id",
-    "ip_address",
-    "changes",
-    "hash",
-    "canonical",
-)
-# The keys of an event's canonical JSON (``audit.event_payload``).
-_PAYLOAD_KEYS = frozenset(
-    {
-        "sequence",
-        "created_at",
-        "actor_id",
-        "actor_name",
-        "actor_token",
-        "source",
-        "action",
-        "object_type",
-        "object_id",
-        "object_repr",
-        "changes",
-        "request_id",
-        "ip_address",
-        "user_agent",
-        "prev_hash",
-    }
-)
-# Columns that must equal the canonical values exactly: row[1:12].
-_PLAIN = _COLUMNS[1:12]
-# Columns read in the canonical spelling, so that a row that is as it was written matches its
-# canonical values in one tuple comparison: row[1:15]. The time, the actor and the address may
-# also differ benignly (another spelling of the instant or the address; the actor's user was
-# deleted); a row that differs in one tuple comparison gets the detailed check, ``_mismatch``.
-_FAST_OF_PAYLOAD = itemgetter(*_COLUMNS[1:15])
 
 
 @dataclass(frozen=True)
@@ -168,204 +124,6 @@ class _Broken(Exception):
         self.pin = pin
 
 
-# --- Reading the ledger -----------------------------------------------------------------------
-
-
-def _stream_rows(
-    using: str, start: int, chunk_size: int, end: int = _MAX_SEQUENCE
-) -> Iterator[list[tuple]]:
-    """Chunks of raw rows ordered by (sequence, id), ``start <= sequence <= end``, by keyset
-    pagination: each chunk is one short query, so memory stays flat and no long-lived cursor
-    holds the database. Rows with a duplicated sequence (possible only if someone dropped the
-    unique constraint) are still returned, so the walk sees them."""
-    connection = connections[using]
-    qn = connection.ops.quote_name
-    # Names are constants, quoted; values are parameters.
-    # The time is read as text in the canonical spelling, "YYYY-MM-DDTHH:MM:SS.ffffffZ" (UTC),
-    # so no datetime is made only to be compared; on SQLite the canonical JSON is read as the
-    # UTF-8 bytes that were hashed (no decoding and re-encoding).
-    if connection.vendor == "sqlite":
-        text = f"REPLACE(CAST({qn('created_at')} AS TEXT), ' ', 'T')"
-        exprs = {
-            # Django writes no fraction when it is zero; the canonical spelling always has one.
-            # Another spelling (an offset) is left as it is, for the detailed check.
-            "created_at": (
-                f"CASE length({text}) WHEN 19 THEN {text} || '.000000Z' "
-                f"WHEN 26 THEN {text} || 'Z' ELSE {text} END"
-            ),
-            "canonical": f"CAST({qn('canonical')} AS BLOB)",
-        }
-    elif connection.vendor == "postgresql":
-        exprs = {
-            "created_at": (
-                f"to_char({qn('created_at')} AT TIME ZONE 'UTC', "
-                '\'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\')'
-            )
-        }
-    else:
-        exprs = {}
-    columns = ", ".join(exprs.get(c, qn(c)) for c in _COLUMNS)
-    table, seq, pk = qn(AuditEvent._meta.db_table), qn("sequence"), qn("id")
-    sql = (
-        f"SELECT {columns} FROM {table} WHERE {seq} >= %s AND {seq} <= %s "  # noqa: S608
-        f"ORDER BY {seq}, {pk} LIMIT %s"
-    )
-    fetch = _fetch_pipelined if _can_pipeline(connection) else _fetch_one_by_one
-    last: tuple[int, int] | None = None
-    for rows in fetch(connection, sql, start, end, chunk_size):
-        more = len(rows) == chunk_size
-        if last is not None and rows and rows[0][1] == last[0]:
-            # The query starts at the last sequence seen: drop what was already returned.
-            rows = [r for r in rows if (r[1], r[0]) > last]
-        if not rows:
-            return
-        yield rows
-        if not more:
-            return
-        last = (rows[-1][1], rows[-1][0])
-
-
-def _fetch_one_by_one(
-    connection: Any, sql: str, lower: int, upper: int, chunk_size: int
-) -> Iterator[list]:
-    """Raw chunks: each query starts at the last sequence of the chunk before."""
-    while True:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [lower, upper, chunk_size])
-            rows = cursor.fetchall()
-        yield rows
-        if len(rows) < chunk_size:
-            return
-        lower = rows[-1][1]
-
-
-def _fetch_pipelined(
-    connection: Any, sql: str, lower: int, upper: int, chunk_size: int
-) -> Iterator[list]:
-    """The same chunks, on PostgreSQL in pipeline mode: the query for the next chunk is sent
-    before this one is handed over, so the server reads it while this one is checked (the
-    walk then costs about the larger of the two, not their sum). Two chunks at most are in
-    memory."""
-    connection.ensure_connection()
-    with (
-        connection.cursor() as this,
-        connection.cursor() as following,
-        connection.connection.pipeline(),
-    ):
-        this.execute(sql, [lower, upper, chunk_size])
-        while True:
-            rows = this.fetchall()
-            if len(rows) == chunk_size:
-                following.execute(sql, [rows[-1][1], upper, chunk_size])
-            yield rows
-            if len(rows) < chunk_size:
-                return
-            this, following = following, this
-
-
-def _can_pipeline(connection: Any) -> bool:
-    if connection.vendor != "postgresql":
-        return False
-    try:
-        import psycopg
-    except ImportError:  # psycopg2
-        return False
-    return psycopg.Pipeline.is_supported()
-
-
-# --- Comparing columns with canonical bytes ---------------------------------------------------
-
-
-def _as_aware(value: Any) -> dt.datetime | None:
-    """A column or canonical time as an aware datetime (naive means UTC, as Django stores it)."""
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if not isinstance(value, dt.datetime):
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
-def _time_matches(column: Any, canonical: str) -> bool:
-    """Does a stored time (read as naive UTC text, or an aware datetime) name the same instant
-    as the canonical ``YYYY-MM-DDTHH:MM:SS.ffffffZ``? Any spelling of the instant will do."""
-    a, b = _as_aware(column), _as_aware(canonical)
-    return a is not None and a == b
-
-
-def _ip_matches(column: str | None, canonical: Any) -> bool:
-    if column == canonical:
-        return True
-    if column is None or not isinstance(canonical, str):
-        return False
-    try:
-        return ipaddress.ip_address(column.split("/")[0]) == ipaddress.ip_address(canonical)
-    except ValueError:
-        return False
-
-
-def _json_equal(a: Any, b: Any) -> bool:
-    """JSON values equal as JSON: key order is not significant, and numbers compare by value
-    (PostgreSQL's jsonb may print 1e100 as an integer)."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return a == b or float(a) == float(b)
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
-    return type(a) is type(b) and a == b
-
-
-def _changes_match(column: Any, canonical: Any) -> bool:
-    try:
-        value = _loads(column) if isinstance(column, str) else column
-    except (ValueError, TypeError):
-        return False
-    return value == canonical or _json_equal(value, canonical)
-
-
-def _loads(text: str) -> Any:
-    """Parse JSON: orjson (three times faster than the standard library, and this runs twice
-    per event), falling back to ``json.loads`` for what orjson refuses but Python writes (NaN,
-    integers beyond 64 bits, lone surrogates). Raises ValueError if it is not JSON at all."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
-
-
-def _mismatch(row: tuple, payload: dict[str, Any]) -> str | None:
-    """The first column that differs from the canonical bytes, described; None if all match."""
-    values = dict(zip(_COLUMNS, row, strict=True))
-    for name in _PLAIN:
-        if values[name] != payload[name]:
-            return f"column {name} is {values[name]!r} but the hashed event says {payload[name]!r}"
-    if values["actor_id"] is not None and values["actor_id"] != payload["actor_id"]:
-        return (
-            f"column actor_id is {values['actor_id']!r} "
-            f"but the hashed event says {payload['actor_id']!r}"
-        )
-    if not isinstance(payload["created_at"], str) or not _time_matches(
-        values["created_at"], payload["created_at"]
-    ):
-        return (
-            f"column created_at is {values['created_at']!s} "
-            f"but the hashed event says {payload['created_at']!s}"
-        )
-    if not _changes_match(values["changes"], payload["changes"]):
-        return "column changes differs from the hashed event's changes"
-    if not _ip_matches(values["ip_address"], payload["ip_address"]):
-        return (
-            f"column ip_address is {values['ip_address']!r} "
-            f"but the hashed event says {payload['ip_address']!r}"
-        )
-    return None
-
-
 # --- The walk ---------------------------------------------------------------------------------
 #
 # The chain is walked in *segments*: consecutive ranges of sequence numbers, each checked on its
@@ -404,8 +162,8 @@ def _check_chunk(rows: list[tuple], walk: _Walk, pins: Sequence[Pin], pin_index:
     JSON is freed before the next is parsed, which keeps the work in the CPU's cache (parsing
     a whole chunk first and comparing column-wise was twice as slow)."""
     orjson_loads = orjson.loads
-    fast_of_payload = _FAST_OF_PAYLOAD
-    n_keys = len(_PAYLOAD_KEYS)
+    fast_of_payload = FAST_OF_PAYLOAD
+    n_keys = len(PAYLOAD_KEYS)
     expected, prev = walk.expected, walk.prev_hash
     next_pin = pins[pin_index].sequence if pin_index < len(pins) else None
     try:
@@ -431,16 +189,16 @@ def _check_chunk(rows: list[tuple], walk: _Walk, pins: Sequence[Pin], pin_index:
                 try:  # noqa: SIM105 (contextlib.suppress costs a context manager per row)
                     changes = orjson_loads(changes)
                 except orjson.JSONDecodeError:
-                    pass  # left as text, for _changes_match to parse or refuse
+                    pass  # left as text, for changes_match to parse or refuse
             try:
                 # Every key is read here, so one missing (with another in its place) raises.
                 if (
                     fast_of_payload(payload) != row[1:15]
                     or (
                         changes != payload["changes"]
-                        and not _changes_match(row[15], payload["changes"])
+                        and not changes_match(row[15], payload["changes"])
                     )
-                ) and (reason := _mismatch(row, payload)) is not None:
+                ) and (reason := row_mismatch(row, payload)) is not None:
                     raise _Broken(seq, f"edited after it was recorded: {reason}")
             except ValueError:
                 raise _Broken(
@@ -521,7 +279,7 @@ def _walk_segment(segment: _Segment, chunk_size: int, using: str) -> _SegmentRes
     anchor = segment.anchor
     try:
         # closing(): a walk that stops at a bad event ends the query under way at once.
-        with closing(_stream_rows(using, segment.lower, chunk_size, segment.upper)) as chunks:
+        with closing(stream_rows(using, segment.lower, chunk_size, segment.upper)) as chunks:
             for chunk in chunks:
                 rows = chunk
                 if anchor is not None:
@@ -577,8 +335,8 @@ def _plan(
         bounds = [start + 1]
     segments = []
     for i, first in enumerate(bounds):
-        lower = (anchor.sequence if anchor else _MIN_SEQUENCE) if i == 0 else first
-        upper = bounds[i + 1] - 1 if i + 1 < count else _MAX_SEQUENCE
+        lower = (anchor.sequence if anchor else MIN_SEQUENCE) if i == 0 else first
+        upper = bounds[i + 1] - 1 if i + 1 < count else MAX_SEQUENCE
         mine = tuple(p for p in pins if lower <= p.sequence <= upper)
         segments.append(_Segment(lower, upper, first, mine, anchor if i == 0 else None))
     return segments

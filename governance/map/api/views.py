@@ -15,7 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.map import permissions
-from governance.map.selectors import AccountabilityMap, MapFilters, SystemRow, accountability_map
+from governance.map.rows import AccountabilityMap, MapFilters, SystemRow
+from governance.map.selectors import accountability_map
 
 
 class MapReaderPermission(BasePermission):

@@ -27,7 +27,7 @@ from registry.api.pagination import StandardPagination
 from registry.audit import permissions
 from registry.audit import selectors as audit_selectors
 from registry.audit.choices import AuditSource
-from registry.audit.models import AuditEvent
+from registry.audit.models import PAYLOAD_FIELDS, AuditEvent
 from registry.audit.services import to_jsonable
 from registry.audit.verify import verify_ledger
 
@@ -39,24 +39,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = [
-            "sequence",
-            "created_at",
-            "actor",
-            "actor_name",
-            "actor_token",
-            "source",
-            "action",
-            "object_type",
-            "object_id",
-            "object_repr",
-            "changes",
-            "request_id",
-            "ip_address",
-            "user_agent",
-            "prev_hash",
-            "hash",
-        ]
+        fields = [*("actor" if name == "actor_id" else name for name in PAYLOAD_FIELDS), "hash"]
         read_only_fields = fields
 
 

@@ -20,6 +20,8 @@ from registry.inventory.models import (
     Incident,
     ModelVersion,
 )
+from registry.inventory.services.operations import INCIDENT_FIELDS
+from registry.inventory.services.systems import SYSTEM_FIELDS
 from registry.people.api.serializers import TeamField
 
 # --- Systems and models -----------------------------------------------------------------------
@@ -33,30 +35,7 @@ class SystemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AISystem
-        fields = [
-            "id",
-            "name",
-            "slug",
-            "purpose",
-            "intended_use",
-            "business_unit",
-            "risk_tier",
-            "risk_rationale",
-            "lifecycle",
-            "owning_team",
-            "technical_owner",
-            "accountable_executive",
-            "on_call_contact",
-            "cost_centre",
-            "monthly_budget",
-            "budget_currency",
-            "ai_act_role",
-            "vendor",
-            "human_oversight",
-            "created_by",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *SYSTEM_FIELDS, "created_by", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
         extra_kwargs = {"slug": {"required": False}}
 
@@ -303,20 +282,7 @@ class IncidentSerializer(serializers.ModelSerializer):
         model = Incident
         fields = [
             "id",
-            "system",
-            "model_version",
-            "title",
-            "description",
-            "severity",
-            "status",
-            "owner",
-            "opened_at",
-            "resolved_at",
-            "is_serious",
-            "serious_category",
-            "aware_at",
-            "report_due_at",
-            "reported_at",
+            *INCIDENT_FIELDS,
             "report_overdue",
             "created_by",
             "created_at",
