@@ -5,7 +5,8 @@ from django.db import models
 
 class ReviewFunction(models.TextChoices):
     """The functions that sign off deployments and review systems. Each is also a role group
-    (registry.choices.Role) of the same name: a reviewer signs for the functions they belong to."""
+    (``registry.core.roles.Role``) of the same name: a reviewer signs for the functions they
+    belong to."""
 
     LEGAL = "legal", "Legal"
     SECURITY = "security", "Security"

@@ -153,7 +153,7 @@ def _row(row: SystemRow, owners: _Memo, reviews: _Memo, budgets: _Memo) -> str:
 def map_graph_shapes(graph: Graph) -> SafeString:
     """The graph view's edges, then its nodes, as SVG elements — built here for the same reason
     as the table (a few hundred systems make thousands of shapes). Coordinates are integers
-    from :mod:`governance.map_graph`; every label, title, note and link is escaped."""
+    from :mod:`governance.map.graph`; every label, title, note and link is escaped."""
     out = [
         f'<path class="edge{" dashed" if e.dashed else ""}" '
         f'd="M{e.x1:d},{e.y1:d} C{e.x1 + 14:d},{e.y1:d} {e.x2 - 14:d},{e.y2:d} {e.x2:d},{e.y2:d}"/>'

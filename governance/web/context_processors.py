@@ -1,7 +1,7 @@
 """Template context for every page: the navigation, shaped by the user's roles.
 
 Which links a role sees is a matter of presentation only; each page still asks the permission
-predicates (``registry.permissions``, ``governance.permissions``) before it shows or does
+predicates (each package's ``permissions`` module) before it shows or does
 anything, so a hidden link is never the only guard."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""DRF permission classes. They only ask registry.permissions; object rules are enforced by the
-services, so the API cannot decide differently from the UI or the admin."""
+"""DRF permission classes. They only ask the roles (``registry.core.roles``); object rules are
+enforced by the services, so the API cannot decide differently from the UI or the admin."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 

@@ -3,7 +3,8 @@
 Building a query through the ORM costs about a millisecond of CPU per query (compiling
 lookups, joins and the select list), several times what the database spends answering it. For
 the reads on the hot path of every API call (the token and its user) and of the MLflow
-version read, the SQL is written by hand instead, as ``audit.record`` does for the ledger.
+version read, the SQL is written by hand instead, as ``registry.audit.services.record`` does
+for the ledger.
 
 It is not written blind: table and column names come from the models' metadata, and values
 pass through the converters the ORM itself applies (datetimes and booleans on SQLite, JSON…),

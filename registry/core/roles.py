@@ -39,8 +39,9 @@ _ROLE_NAMES = frozenset(r.value for r in Role)
 @sql_per_vendor
 def _group_names_sql(connection: Any) -> str:
     """The names of a user's groups. Written by hand, as the object-permission query in
-    ``auth_backends``: every write asks, and building it through the related manager cost
-    several times what the database spends answering it. Names come from the models."""
+    ``registry.people.auth_backends``: every write asks, and building it through the related
+    manager cost several times what the database spends answering it. Names come from the
+    models."""
     q = connection.ops.quote_name
     table, user_fk, group_fk = user_groups_table()
     group = Group._meta

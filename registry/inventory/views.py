@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from registry.core.views import query_without_page
-from registry.inventory import search as inventory_selectors
+from registry.inventory import search
 from registry.inventory.choices import Lifecycle, RiskTier
 from registry.people import selectors
 
@@ -20,7 +20,7 @@ PAGE_SIZE = 25
 def systems(request: HttpRequest) -> HttpResponse:
     """Every system, filtered by risk tier, lifecycle and team and searched by ``q``. htmx
     requests (the filter form) get the results table only."""
-    queryset, filterset = inventory_selectors.system_search(request.GET, request=request)
+    queryset, filterset = search.system_search(request.GET, request=request)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,

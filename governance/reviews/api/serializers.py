@@ -14,6 +14,7 @@ from governance.reviews.choices import (
     ReviewRecommendation,
     RiskRating,
 )
+from governance.reviews.findings import FINDING_FIELDS
 from governance.reviews.models import RiskFinding, RiskReview
 from registry.api.fields import IdField, UserField
 from registry.inventory.models import AISystem
@@ -112,24 +113,7 @@ class FindingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RiskFinding
-        fields = [
-            "id",
-            "system",
-            "review",
-            "title",
-            "description",
-            "category",
-            "inherent_rating",
-            "residual_rating",
-            "mitigation",
-            "owner",
-            "target_date",
-            "status",
-            "closed_at",
-            "created_by",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *FINDING_FIELDS, "closed_at", "created_by", "created_at", "updated_at"]
         read_only_fields = ["closed_at", "created_at", "updated_at"]
 
     def validate(self, attrs):

@@ -11,10 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from governance.approvals import selectors as ui_selectors
+from governance.approvals import selectors as approvals_selectors
 from governance.reviews import selectors as reviews_selectors
 from registry.core.roles import can_write_registry
-from registry.inventory import search as inventory_selectors
+from registry.inventory import search
 
 LEAD_TIME_WINDOW = dt.timedelta(days=90)
 DASHBOARD_ROWS = 10
@@ -25,7 +25,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Home page for everyone: the head of my queue, my own open requests, systems by risk tier
     and lifecycle, and the median approval lead time."""
     now = timezone.now()
-    queue = ui_selectors.signoff_queue(request.user, now=now)
+    queue = approvals_selectors.signoff_queue(request.user, now=now)
     review_queue = reviews_selectors.review_queue(request.user, now=now)
     context = {
         "queue": queue[:DASHBOARD_ROWS],
@@ -33,13 +33,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "queue_total": len(queue) + len(review_queue),
         "overdue_total": sum(1 for item in [*queue, *review_queue] if item.overdue),
         "my_requests": (
-            list(ui_selectors.my_open_requests(request.user))
+            list(approvals_selectors.my_open_requests(request.user))
             if can_write_registry(request.user)
             else []
         ),
-        "table": inventory_selectors.systems_by_tier_and_lifecycle(),
-        "lead_time": ui_selectors.approval_lead_time(since=now - LEAD_TIME_WINDOW),
-        "lead_time_all": ui_selectors.approval_lead_time(),
+        "table": search.systems_by_tier_and_lifecycle(),
+        "lead_time": approvals_selectors.approval_lead_time(since=now - LEAD_TIME_WINDOW),
+        "lead_time_all": approvals_selectors.approval_lead_time(),
         "lead_time_days": LEAD_TIME_WINDOW.days,
         "now": now,
     }
@@ -51,7 +51,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     """Everything waiting for me, overdue first."""
     now = timezone.now()
     context = {
-        "queue": ui_selectors.signoff_queue(request.user, now=now),
+        "queue": approvals_selectors.signoff_queue(request.user, now=now),
         "review_queue": reviews_selectors.review_queue(request.user, now=now),
         "now": now,
     }

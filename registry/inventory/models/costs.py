@@ -20,7 +20,8 @@ currency_validator = RegexValidator(
 class CostRecord(TimeStampedModel):
     """A system's spend for one calendar month from one source (a cloud bill, a vendor invoice,
     a FinOps pipeline). One record per (system, period, source): a later figure for the same
-    month and source replaces the earlier one, through ``registry.services.cost_record``."""
+    month and source replaces the earlier one, through
+    ``registry.inventory.services.cost_record``."""
 
     system = models.ForeignKey(
         "registry.AISystem", on_delete=models.PROTECT, related_name="cost_records"

@@ -58,9 +58,9 @@ def deployment_create(
     """Record that a version now runs in an environment. The version becomes ``deployed``; a
     deprecated version cannot be deployed.
 
-    Call ``governance.services.deployment_record`` instead: it applies the approval gate first
-    and passes what allowed the deployment as ``audit_extra``, so the one audit event of the
-    deployment says which approval it used."""
+    Call ``governance.approvals.services.deployment_record`` instead: it applies the approval
+    gate first and passes what allowed the deployment as ``audit_extra``, so the one audit event
+    of the deployment says which approval it used."""
     mv = (
         ModelVersion.objects.select_for_update()
         .select_related("model__system")
