@@ -22,7 +22,6 @@ migrate: install
 ## Load the demo organisation and its governance (reviews, some overdue; approvals), idempotent.
 demo: migrate
 	$(PY) manage.py seed_demo
-	$(PY) manage.py seed_governance_demo
 
 ## Set up and start web (127.0.0.1:8000), Celery worker and beat with demo data; Ctrl-C stops all.
 run: demo

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from registry import demo
+from demo import document
 from registry.audit import chain_hash
 from registry.choices import AuditSource, Environment, Lifecycle, RiskTier, Role
 from registry.models import (
@@ -33,6 +33,7 @@ from registry.models.audit import GENESIS_HASH
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
+ORGANISATION = document.load()
 
 
 def seed(*args: str) -> str:
@@ -42,9 +43,11 @@ def seed(*args: str) -> str:
 
 
 def row_counts() -> dict[str, int]:
-    """Rows in every registry table, plus users, groups, memberships and object grants."""
+    """Rows in every registry and governance table, plus users, groups, memberships and object
+    grants."""
     models = [
         *apps.get_app_config("registry").get_models(include_auto_created=True),
+        *apps.get_app_config("governance").get_models(include_auto_created=True),
         *apps.get_app_config("auth").get_models(include_auto_created=True),
         *apps.get_app_config("guardian").get_models(include_auto_created=True),
     ]
@@ -129,15 +132,16 @@ def test_every_role_has_a_user_and_every_team_a_lead_who_is_a_member(seeded):
 
 
 def test_demo_logins_use_the_demo_password_and_are_printed(seeded):
-    for person in demo.PEOPLE:
-        user = authenticate(username=person.username, password=demo.DEMO_PASSWORD)
+    password = ORGANISATION.logins.password
+    for person in ORGANISATION.people:
+        user = authenticate(username=person.username, password=password)
         if person.active:
             assert user is not None, person.username
             assert person.username in seeded
         else:  # someone who left: the account stays, disabled, and is not offered as a login
             assert user is None, person.username
             assert not User.objects.get(username=person.username).is_active
-    assert demo.DEMO_PASSWORD in seeded
+    assert password in seeded
 
 
 def test_deliberate_gaps_are_there_for_the_accountability_map(seeded):
@@ -151,9 +155,9 @@ def test_a_year_of_spend_with_two_systems_over_budget_this_month(seeded):
     this_month = timezone.localdate().replace(day=1)
     latest = CostRecord.objects.filter(period=this_month).select_related("system")
     over = sorted(r.system.slug for r in latest if r.amount > r.system.monthly_budget)
-    assert over == sorted(demo.OVER_BUDGET)
+    assert over == sorted(ORGANISATION.spend.over_budget_this_month_percent)
     fraud = AISystem.objects.get(slug="card-fraud-scoring")
-    assert fraud.cost_records.count() == demo.SPEND_MONTHS
+    assert fraud.cost_records.count() == ORGANISATION.spend.months
     assert not CostRecord.objects.filter(system__lifecycle__in=["proposed", "retired"]).exists()
 
 
@@ -174,4 +178,4 @@ def test_refuses_in_production_without_force():
     assert not User.objects.exists()
 
     seed("--force")
-    assert AISystem.objects.count() == len(demo.SYSTEMS)
+    assert AISystem.objects.count() == len(ORGANISATION.systems)
