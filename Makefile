@@ -22,7 +22,6 @@ migrate: install
 ## Load the demo organisation and its governance (reviews, some overdue; approvals), idempotent.
 demo: migrate
 	$(PY) manage.py seed_demo
-	$(PY) manage.py seed_governance_demo
 
 ## Set up and start web (127.0.0.1:8000), Celery worker and beat with demo data; Ctrl-C stops all.
 run: demo
@@ -49,7 +48,8 @@ format: install
 
 ## Write the API's contract (docs/openapi.json) after a deliberate change to the API.
 openapi: install
-	$(PY) manage.py spectacular --format openapi-json --file docs/openapi.json
+	$(PY) manage.py spectacular --format openapi-json --file var/openapi.json
+	$(PY) -m json.tool --sort-keys --indent 1 var/openapi.json docs/openapi.json
 
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run

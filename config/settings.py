@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "registry",
     "governance",
     "integrations",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -266,6 +266,7 @@ def test_unknown_dataset_is_404(api, engineer, datasets):
         ({"retention_days": -1}, "retention_days"),
         ({"retention_days": "a year"}, "retention_days"),
         ({"retention_days": 2**63}, "retention_days"),
+        ({"retention_days": 36_501}, "retention_days"),  # more than a century
     ],
 )
 def test_invalid_dataset_is_refused_naming_the_field(api, engineer, team, overrides, attr):

@@ -582,6 +582,29 @@ def test_policy_validation_names_the_field(api, compliance_officer):
     assert error_attrs(resp) == {"required_functions", "escalation_hours"}
 
 
+@pytest.mark.parametrize(
+    ("field", "too_big", "largest"),
+    [
+        ("signoff_sla_days", 366, 365),
+        ("approval_validity_days", 3651, 3650),
+        ("reminder_interval_hours", 24 * 365 + 1, 24 * 365),
+    ],
+)
+def test_policy_durations_have_an_upper_bound(api, compliance_officer, field, too_big, largest):
+    policy = Policy.objects.get(risk_tier="high")
+    resp = api(compliance_officer).patch(
+        f"/api/v1/policies/{policy.pk}/", {field: too_big}, format="json"
+    )
+    check(resp, 400)
+    assert error_attrs(resp) == {field}
+    resp = api(compliance_officer).patch(
+        f"/api/v1/policies/{policy.pk}/", {field: largest}, format="json"
+    )
+    check(resp, 200)
+    policy.refresh_from_db()
+    assert getattr(policy, field) == largest
+
+
 def test_requests_snapshot_the_policy(api, compliance_officer, engineer, version):
     approval = gov.approval_request(
         actor=engineer, model_version=version, environment="production", justification="x"

@@ -1,5 +1,6 @@
-"""The governance demo (``manage.py seed_governance_demo``, after ``seed_demo``): idempotent,
-audited as a command, and it gives the worker's first chase something to email."""
+"""The governance part of the demo (``manage.py seed_demo``, or ``seed_governance_demo``, kept
+for compatibility): idempotent, audited as a command, and it gives the worker's first chase
+something to email."""
 
 from __future__ import annotations
 
@@ -20,26 +21,37 @@ from governance.chasing.models import Notification
 from governance.reviews.models import RiskFinding, RiskReview
 from registry.audit.models import AuditChainHead, AuditEvent
 from registry.audit.verify import verify_chain
-from registry.inventory.models import Deployment
+from registry.inventory.models import AISystem, Deployment
 from tests.governance_support import run_task
 
 pytestmark = pytest.mark.django_db
 
 
-def seed() -> str:
+def seed(command: str = "seed_governance_demo") -> str:
     out = StringIO()
-    call_command("seed_governance_demo", stdout=out)
+    call_command(command, stdout=out)
     return out.getvalue()
 
 
 @pytest.fixture
 def demo() -> str:
-    call_command("seed_demo", stdout=StringIO())
-    return seed()
+    return seed("seed_demo")
 
 
 def test_reviews_findings_and_approvals_through_services_and_audited(demo):
-    assert "Governance demo loaded" in demo
+    assert "Demo data loaded" in demo
+    for kind in (
+        "4 overdue reviews",
+        "1 open reviews",
+        "1 completed reviews (each opened its successor)",
+        "2 findings",
+        "4 approved approval requests",
+        "1 pending approval requests",
+        "1 expired approval requests",
+        "1 invalidated approval requests",
+    ):
+        assert kind in demo
+    assert "chase_overdue --dry-run" in demo
     assert RiskReview.objects.filter(status="open").count() == 5  # 3 overdue, successor, 1 due
     assert RiskReview.objects.filter(status="in_progress").count() == 1
     assert RiskReview.objects.filter(status="completed").count() == 1
@@ -63,8 +75,9 @@ def test_reviews_findings_and_approvals_through_services_and_audited(demo):
 
 def test_second_run_changes_nothing(demo):
     head = AuditChainHead.objects.get()
-    assert seed() == "Governance demo already loaded: nothing to do.\n"
-    assert AuditChainHead.objects.get().sequence == head.sequence
+    for command in ("seed_governance_demo", "seed_demo"):
+        assert seed(command).startswith("Demo data already loaded: nothing to do.\n")
+        assert AuditChainHead.objects.get().sequence == head.sequence
 
 
 def test_the_first_chase_emails_the_overdue_and_the_second_sends_nothing(demo):
@@ -76,15 +89,21 @@ def test_the_first_chase_emails_the_overdue_and_the_second_sends_nothing(demo):
     assert Notification.objects.filter(status="sent").count() == 8
 
 
-def test_refuses_without_the_demo_organisation(db):
-    with pytest.raises(CommandError, match="seed_demo"):
-        seed()
+def test_the_compatibility_command_alone_loads_the_whole_demo(db):
+    # It used to refuse without the organisation (then seeded by seed_demo alone); it now runs
+    # the same seeding as seed_demo, organisation included.
+    assert "Demo data loaded" in seed()
+    assert AISystem.objects.count() == 20
+    assert RiskReview.objects.count() == 7
+    assert ApprovalRequest.objects.count() == 7
+    assert seed("seed_demo").startswith("Demo data already loaded: nothing to do.")
 
 
 @override_settings(PRODUCTION=True)
 def test_refuses_in_production(db):
     with pytest.raises(CommandError, match="production"):
         seed()
+    assert not AuditEvent.objects.exists()
 
 
 def test_the_map_flags_every_deliberate_gap_of_the_demo(demo, api):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from governance.policies.choices import ReviewFunction
@@ -52,13 +52,17 @@ class Policy(TimeStampedModel):
         default=True, help_text="False for tiers that may never be deployed (unacceptable)."
     )
     required_functions = models.JSONField(default=list, validators=[validate_functions])
-    signoff_sla_days = models.PositiveIntegerField(default=5, validators=[MinValueValidator(1)])
+    # Explicit upper bounds: sensible ones, and the same on every database (the API's schema
+    # would otherwise carry each database's integer range).
+    signoff_sla_days = models.PositiveIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
     approval_validity_days = models.PositiveIntegerField(
-        default=30, validators=[MinValueValidator(1)]
+        default=30, validators=[MinValueValidator(1), MaxValueValidator(3650)]
     )
     review_cadence_days = models.JSONField(default=dict, validators=[validate_cadence])
     reminder_interval_hours = models.PositiveIntegerField(
-        default=24, validators=[MinValueValidator(1)]
+        default=24, validators=[MinValueValidator(1), MaxValueValidator(24 * 365)]
     )
     escalation_hours = models.JSONField(default=list, validators=[validate_escalation])
     updated_by = models.ForeignKey(

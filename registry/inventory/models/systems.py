@@ -7,7 +7,7 @@ removes the record of what they owned.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from registry.core.models import TimeStampedModel
@@ -182,7 +182,10 @@ class Dataset(TimeStampedModel):
     legal_basis = models.CharField(
         max_length=30, choices=LegalBasis.choices, blank=True, default=LegalBasis.NONE
     )
-    retention_days = models.PositiveIntegerField(null=True, blank=True)
+    # At most a century: a bound that means something, and the same on every database.
+    retention_days = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(36_500)]
+    )
     source = models.CharField(max_length=500, blank=True, help_text="Where the data comes from.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
