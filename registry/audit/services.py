@@ -130,6 +130,34 @@ def event_payload(event: AuditEvent) -> dict[str, Any]:
 # --- Recording --------------------------------------------------------------------------------
 
 
+def _context_values(actor: Any, action: str, created_at: dt.datetime, ctx: Any) -> dict[str, Any]:
+    """The members of an event that say who acted, how, from where and when — the same for
+    every event one action records."""
+    return {
+        "created_at": to_jsonable(created_at),
+        "actor_id": actor.pk if getattr(actor, "pk", None) else None,
+        "actor_name": actor_label(actor)[:200],
+        "actor_token": ctx.token_prefix,
+        "source": ctx.source,
+        "action": action,
+        "request_id": ctx.request_id,
+        "ip_address": _normal_ip(ctx.ip_address),
+        "user_agent": ctx.user_agent[:300],
+    }
+
+
+def _locked_head(cursor: Any, sql: Any) -> tuple[int, str]:
+    """Lock the chain head (creating it on the first event ever) and read its sequence and
+    hash: from here until the caller commits, no one else appends."""
+    cursor.execute(sql.lock_head)
+    head = cursor.fetchone()
+    if head is None:
+        _create_head()
+        cursor.execute(sql.lock_head)
+        head = cursor.fetchone()
+    return head
+
+
 def actor_label(actor: Any) -> str:
     if actor is None:
         return "system"
@@ -169,19 +197,11 @@ def record(
     # encode it first, so that the lock (which every writer waits for) is held for less.
     created_at = now or timezone.now()
     values = {
-        "created_at": to_jsonable(created_at),
-        "actor_id": actor.pk if getattr(actor, "pk", None) else None,
-        "actor_name": actor_label(actor)[:200],
-        "actor_token": ctx.token_prefix,
-        "source": ctx.source,
-        "action": action,
+        **_context_values(actor, action, created_at, ctx),
         "object_type": object_type_of(obj),
         "object_id": str(obj.pk),
         "object_repr": (object_repr if object_repr is not None else str(obj))[:300],
         "changes": to_jsonable(changes or {}),
-        "request_id": ctx.request_id,
-        "ip_address": _normal_ip(ctx.ip_address),
-        "user_agent": ctx.user_agent[:300],
     }
     # canonical_bytes() of the payload, in two pieces around the head's hash and sequence: the
     # keys in sorted order are …, "object_type", "prev_hash", "request_id", "sequence", ….
@@ -199,12 +219,7 @@ def record(
         "ip_address": prep["ip_address"].get_db_prep_save(values["ip_address"], connection),
     }
     with connection.cursor() as cursor:
-        cursor.execute(sql.lock_head)
-        head = cursor.fetchone()
-        if head is None:
-            _create_head()
-            cursor.execute(sql.lock_head)
-            head = cursor.fetchone()
+        head = _locked_head(cursor, sql)
         sequence, prev_hash = head[0] + 1, head[1]
         text = f"{before_prev}{_json(prev_hash)}{middle}{sequence:d}{after_sequence}"
         digest = chain_hash(prev_hash, text.encode("utf-8"))
@@ -292,17 +307,7 @@ def record_many(
     ctx = _context.get()
     sql = _statements(connection)
     now = now or timezone.now()
-    common = {
-        "created_at": to_jsonable(now),
-        "actor_id": actor.pk if getattr(actor, "pk", None) else None,
-        "actor_name": actor_label(actor)[:200],
-        "actor_token": ctx.token_prefix,
-        "source": ctx.source,
-        "action": action,
-        "request_id": ctx.request_id,
-        "ip_address": _normal_ip(ctx.ip_address),
-        "user_agent": ctx.user_agent[:300],
-    }
+    common = _context_values(actor, action, now, ctx)
     # canonical_bytes() of a payload is "{" + the members, each '"key":value', in key order,
     # joined by "," + "}"; the members shared by every event are encoded once.
     members = {key: f'"{key}":{_json(value)}' for key, value in common.items()}
@@ -318,12 +323,7 @@ def record_many(
         changes_field = converters["changes"]
         names = [f.attname for f in sql.fields]
     with connection.cursor() as cursor:
-        cursor.execute(sql.lock_head)
-        head = cursor.fetchone()
-        if head is None:
-            _create_head()
-            cursor.execute(sql.lock_head)
-            head = cursor.fetchone()
+        head = _locked_head(cursor, sql)
         sequence, prev_hash = head
         batch: list[Any] = []
         for entry in entries:
