@@ -6,8 +6,9 @@ migrates that database forward, and the test shows that every row of every table
 that no migration was left to apply, and that the audit chain and its signed checkpoint still
 verify. Moving a model between Python packages must never change its app label or its table.
 
-Both sides run as ``manage.py`` subprocesses against one SQLite file, each with its own code and
-the same virtualenv, so nothing of one leaks into the other.
+Both sides run as ``manage.py`` subprocesses against one database — a SQLite file, and on the
+PostgreSQL pass a database of its own on that server — each with its own code and the same
+virtualenv, so nothing of one leaks into the other.
 """
 
 from __future__ import annotations
@@ -76,7 +77,41 @@ def _manage(code: Path, env: dict[str, str], *args: str) -> str:
 
 
 @pytest.fixture
-def environment(tmp_path) -> dict[str, str]:
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'steward.sqlite3'}"
+
+
+@pytest.fixture
+def postgres_url():
+    """A database of its own on the test run's PostgreSQL server, dropped afterwards."""
+    import psycopg
+    from django.db import connection
+
+    settings = connection.settings_dict
+    name = f"steward_upgrade_{os.getpid()}"
+    server = {
+        "host": settings["HOST"] or "127.0.0.1",
+        "port": settings["PORT"] or 5432,
+        "user": settings["USER"],
+        "password": settings["PASSWORD"] or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    password = f":{server['password']}" if server["password"] else ""
+    yield f"postgres://{server['user']}{password}@{server['host']}:{server['port']}/{name}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite_url", id="sqlite"),
+        pytest.param("postgres_url", id="postgresql", marks=pytest.mark.postgres),
+    ]
+)
+def environment(request, tmp_path) -> dict[str, str]:
+    database_url = request.getfixturevalue(request.param)
     var = tmp_path / "var"
     var.mkdir()
     env = {
@@ -85,7 +120,7 @@ def environment(tmp_path) -> dict[str, str]:
         if not key.startswith(("DATABASE_", "CELERY_", "STEWARD_", "DJANGO_"))
     }
     env |= {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'steward.sqlite3'}",
+        "DATABASE_URL": database_url,
         "STEWARD_VAR_DIR": str(var),
         "CELERY_BROKER_URL": "memory://",
         "EMAIL_URL": "consolemail://",

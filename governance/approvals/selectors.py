@@ -12,7 +12,6 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from governance.approvals import permissions as approvals_permissions
-from governance.approvals import selectors as approvals_selectors
 from governance.approvals.choices import ApprovalStatus
 from governance.approvals.models import ApprovalRequest, Signoff
 from registry.core import roles as core_roles
@@ -55,7 +54,7 @@ def signoff_queue(user: Any, *, now: dt.datetime | None = None) -> list[QueueIte
         return []
     items = []
     pending = (
-        approvals_selectors.approval_list().filter(status=ApprovalStatus.PENDING).order_by("due_at")
+        approval_list().filter(status=ApprovalStatus.PENDING).order_by("due_at")
     )
     for approval in pending:
         signoffs = list(approval.signoffs.all())
@@ -106,7 +105,7 @@ def approval_detail(pk: int) -> ApprovalRequest:
     """One request with everything its page shows joined: version, model, system, owners,
     the version's dataset links and the sign-offs. Raises ``DoesNotExist``."""
     return (
-        approvals_selectors.approval_list()
+        approval_list()
         .select_related("model_version__registered_by", "model_version__model__system")
         .prefetch_related("model_version__dataset_links__dataset__owner_team")
         .get(pk=pk)
@@ -120,13 +119,13 @@ def _with_statuses(approvals: QuerySet[ApprovalRequest], user: Any) -> list[tupl
 def system_approvals(system: AISystem, user: Any) -> list[tuple[ApprovalRequest, list]]:
     """The system's requests, newest first, each with its functions' statuses."""
     return _with_statuses(
-        approvals_selectors.approval_list().filter(model_version__model__system=system), user
+        approval_list().filter(model_version__model__system=system), user
     )
 
 
 def version_approvals(version: ModelVersion, user: Any) -> list[tuple[ApprovalRequest, list]]:
     """The version's requests, newest first, each with its functions' statuses."""
-    return _with_statuses(approvals_selectors.approval_list().filter(model_version=version), user)
+    return _with_statuses(approval_list().filter(model_version=version), user)
 
 
 def approval_lead_time(*, since: dt.datetime | None = None) -> dt.timedelta | None:
@@ -147,7 +146,7 @@ def approval_lead_time(*, since: dt.datetime | None = None) -> dt.timedelta | No
 def my_open_requests(user: Any):
     """Requests the user made that are still open: pending, or waiting on their changes."""
     return (
-        approvals_selectors.approval_list()
+        approval_list()
         .filter(
             requested_by=user,
             status__in=[ApprovalStatus.PENDING, ApprovalStatus.CHANGES_REQUESTED],

@@ -12,7 +12,7 @@ from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
 from governance.policies import permissions as policies_permissions
-from governance.reviews import permissions, selectors
+from governance.reviews import permissions
 from governance.reviews.api.filtersets import ReviewFilter
 from governance.reviews.choices import ACTIVE_REVIEW_STATUSES, OPEN_FINDING_STATUSES, RATING_ORDER
 from governance.reviews.models import RiskFinding, RiskReview
@@ -58,7 +58,7 @@ def review_queue(user: Any, *, now: dt.datetime | None = None) -> list[ReviewQue
         f.value for f in REVIEW_FUNCTIONS if policies_permissions.is_function_member(user, f)
     ]
     waiting = (
-        selectors.review_list()
+        review_list()
         .select_related("system__owning_team")
         .filter(status__in=ACTIVE_REVIEW_STATUSES)
         .filter(Q(assignee=user) | Q(assignee__isnull=True, function__in=functions))
@@ -104,7 +104,7 @@ def review_search(
         data.setlist("status", list(ACTIVE_REVIEW_STATUSES))
     elif status == STATUS_ANY:
         data.pop("status", None)
-    visible = selectors.review_list().filter(permissions.review_visibility(user))
+    visible = review_list().filter(permissions.review_visibility(user))
     filterset = ReviewFilter(data, queryset=visible, request=request)
     queryset = filterset.qs if filterset.is_valid() else visible.none()
     return _overdue_first(queryset, now), filterset
@@ -114,7 +114,7 @@ def review_detail(pk: int, user: Any) -> RiskReview:
     """One review the user may see, with its system's owners and the previous review joined.
     Raises ``DoesNotExist`` for a review that does not exist or that they may not see."""
     return (
-        selectors.review_list()
+        review_list()
         .select_related(
             "system__owning_team",
             "system__technical_owner",
@@ -129,7 +129,7 @@ def review_detail(pk: int, user: Any) -> RiskReview:
 def next_review(review: RiskReview, user: Any) -> RiskReview | None:
     """The review that completing ``review`` opened, if there is one the user may see."""
     return (
-        selectors.review_list().filter(permissions.review_visibility(user), previous=review).first()
+        review_list().filter(permissions.review_visibility(user), previous=review).first()
     )
 
 
@@ -140,7 +140,7 @@ def system_reviews(
     first), then finished ones, newest first. One query."""
     now = now or timezone.now()
     latest = list(
-        selectors.review_list()
+        review_list()
         .filter(permissions.review_visibility(user), system=system)
         .order_by("-due_at", "-id")[:limit]
     )
@@ -152,7 +152,7 @@ def system_findings(system: AISystem, user: Any) -> list[RiskFinding]:
     """The system's risk register as the user may see it: open entries first, the worst residual
     risk first, then by target date. One query."""
     findings = list(
-        selectors.finding_list().filter(permissions.finding_visibility(user), system=system)
+        finding_list().filter(permissions.finding_visibility(user), system=system)
     )
     far = dt.date.max
     findings.sort(
