@@ -158,15 +158,18 @@ def prepare_steward(database_url: str) -> tuple[str, str]:
     )
     script = """
 from django.contrib.auth.models import Group, User
-from registry import services
-from registry.choices import RiskTier, Role, TeamFunction
+from registry.core.roles import Role
+from registry.inventory import services
+from registry.inventory.choices import RiskTier
+from registry.people import services as people_services
+from registry.people.choices import TeamFunction
 user = User.objects.create_user("bench", password="unused-bench-password")
 user.groups.add(Group.objects.get(name=Role.ENGINEER))
-team = services.team_create(actor=None, name="Bench", slug="bench",
+team = people_services.team_create(actor=None, name="Bench", slug="bench",
     function=TeamFunction.ENGINEERING, lead=user, members=[user])
 services.system_create(actor=None, owning_team=team, name="Bench system", slug="bench-system",
     purpose="Benchmark.", risk_tier=RiskTier.MINIMAL, technical_owner=user)
-token, secret = services.token_create(actor=None, user=user, name="bench")
+token, secret = people_services.token_create(actor=None, user=user, name="bench")
 print(secret)
 """
     out = subprocess.run(

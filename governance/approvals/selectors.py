@@ -53,9 +53,7 @@ def signoff_queue(user: Any, *, now: dt.datetime | None = None) -> list[QueueIte
     if not functions:
         return []
     items = []
-    pending = (
-        approval_list().filter(status=ApprovalStatus.PENDING).order_by("due_at")
-    )
+    pending = approval_list().filter(status=ApprovalStatus.PENDING).order_by("due_at")
     for approval in pending:
         signoffs = list(approval.signoffs.all())
         for function in functions:
@@ -118,9 +116,7 @@ def _with_statuses(approvals: QuerySet[ApprovalRequest], user: Any) -> list[tupl
 
 def system_approvals(system: AISystem, user: Any) -> list[tuple[ApprovalRequest, list]]:
     """The system's requests, newest first, each with its functions' statuses."""
-    return _with_statuses(
-        approval_list().filter(model_version__model__system=system), user
-    )
+    return _with_statuses(approval_list().filter(model_version__model__system=system), user)
 
 
 def version_approvals(version: ModelVersion, user: Any) -> list[tuple[ApprovalRequest, list]]:

@@ -128,9 +128,7 @@ def review_detail(pk: int, user: Any) -> RiskReview:
 
 def next_review(review: RiskReview, user: Any) -> RiskReview | None:
     """The review that completing ``review`` opened, if there is one the user may see."""
-    return (
-        review_list().filter(permissions.review_visibility(user), previous=review).first()
-    )
+    return review_list().filter(permissions.review_visibility(user), previous=review).first()
 
 
 def system_reviews(
@@ -151,9 +149,7 @@ def system_reviews(
 def system_findings(system: AISystem, user: Any) -> list[RiskFinding]:
     """The system's risk register as the user may see it: open entries first, the worst residual
     risk first, then by target date. One query."""
-    findings = list(
-        finding_list().filter(permissions.finding_visibility(user), system=system)
-    )
+    findings = list(finding_list().filter(permissions.finding_visibility(user), system=system))
     far = dt.date.max
     findings.sort(
         key=lambda f: (

@@ -10,7 +10,7 @@ or the signed-in browser session.
 * without an Authorization header, the session of a signed-in user, with Django's CSRF check on
   every request that can change something (as REST framework's session authentication does).
 
-Tokens are checked by ``registry.services.token_authenticate``, as on the rest of the API.
+Tokens are checked by ``registry.people.services.token_authenticate``, as on the rest of the API.
 """
 
 from __future__ import annotations

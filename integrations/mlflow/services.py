@@ -3,14 +3,14 @@ and stages, mapped onto the registry's own services.
 
 Every function here takes the acting user, runs in one transaction and leaves its audit events
 in it. Registry records (models, versions, deployments) are only ever changed through
-``registry.services`` and ``governance.services``; what only MLflow has (tags, aliases, stages,
-a version's description) lives in this app's models and is audited here, with the model or
-version as the audited object so it shows in that object's history.
+``registry.inventory.services`` and ``governance.approvals.services``; what only MLflow has
+(tags, aliases, stages, a version's description) lives in this app's models and is audited
+here, with the model or version as the audited object so it shows in that object's history.
 
 Governance in MLflow's words: an alias named in ``STEWARD_MLFLOW_PRODUCTION_ALIASES`` or the
 stage ``Production`` is a production deployment. It goes through
-``governance.services.deployment_record`` (the approval gate) and is refused with the gate's
-reasons unless the version has a valid production approval.
+``governance.approvals.services.deployment_record`` (the approval gate) and is refused with the
+gate's reasons unless the version has a valid production approval.
 """
 
 from __future__ import annotations
