@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "registry.audit.middleware.RequestContextMiddleware",
+    # Before anything reads a body (the CSRF check reads a form's): 413 over the limit.
+    "registry.api.bodylimit.BodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -191,9 +193,13 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- Request bodies --------------------------------------------------------------------------
-# The API refuses bodies over this size with 413 before parsing them.
+# The one limit on a request body, in bytes, for every endpoint (REST, MLflow, OpenLineage, the
+# sign-in form): a body over it is refused with 413 and the JSON error body before anything
+# reads it; a chunked body is read up to the limit and no further (registry/api/bodylimit.py).
 STEWARD_MAX_BODY_BYTES = env.int("STEWARD_MAX_BODY_BYTES", default=1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = STEWARD_MAX_BODY_BYTES
+# Django's own check would fire first, as an exception the REST framework answers with a 500;
+# the whole body is already held to STEWARD_MAX_BODY_BYTES, form fields included.
+DATA_UPLOAD_MAX_MEMORY_SIZE = None
 
 # --- REST framework --------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -202,7 +208,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["registry.api.parsers.LimitedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["registry.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.StandardPagination",

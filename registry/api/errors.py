@@ -100,12 +100,18 @@ def exception_handler(exc, context):
     return StewardExceptionHandler(exc, context).run()
 
 
+def error_response(status: int, code: str, detail: str, attr: str | None = None) -> JsonResponse:
+    """The standard error body for an answer given outside a REST framework view (the 404 and
+    403 handlers, the body-size refusal)."""
+    error = {"code": code, "detail": detail, "attr": attr}
+    return JsonResponse({"type": "client_error", "errors": [error]}, status=status)
+
+
 def not_found(request, exception=None):
     """``handler404``: a path under /api/ that no route matches gets the standard JSON error
     (an API client cannot parse the HTML page); everything else gets Django's page."""
     if request.path.startswith("/api/"):
-        error = {"code": "not_found", "detail": "Not found.", "attr": None}
-        return JsonResponse({"type": "client_error", "errors": [error]}, status=404)
+        return error_response(404, "not_found", "Not found.")
     return page_not_found(request, exception)
 
 
@@ -114,6 +120,5 @@ def permission_denied(request, exception=None):
     the readable page (templates/403.html, which shows the reason) everywhere else."""
     if request.path.startswith("/api/"):
         detail = str(exception.args[0]) if exception and exception.args else "Forbidden."
-        error = {"code": "permission_denied", "detail": detail, "attr": None}
-        return JsonResponse({"type": "client_error", "errors": [error]}, status=403)
+        return error_response(403, "permission_denied", detail)
     return django_permission_denied(request, exception)
