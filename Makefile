@@ -50,6 +50,9 @@ format: install
 ## Write the API's contract (docs/openapi.json) after a deliberate change to the API.
 openapi: install
 	$(PY) manage.py spectacular --format openapi-json --file docs/openapi.json
+	@# keys sorted, one-space indent: the committed form, so that a change shows as a small diff
+	$(PY) -c "import json, pathlib; p = pathlib.Path('docs/openapi.json'); \
+		p.write_text(json.dumps(json.loads(p.read_text()), indent=1, sort_keys=True) + '\n')"
 
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run
