@@ -5,11 +5,17 @@
 This handler also maps the domain's own errors: Django ``ValidationError`` from ``full_clean()``
 → 400 naming each field, ``PermissionDenied`` → 403 keeping its message, ``ConflictError`` → 409,
 ``PreconditionFailedError`` → 412, and a unique-constraint race (``IntegrityError``) → 409.
+
+Every uniqueness conflict is a 409 ``client_error`` with the code ``unique`` naming the field,
+whichever layer found it: the service (``ConflictError``), the serializer's or ``full_clean``'s
+unique validators (a validation error whose every error is ``unique``), or the database (a lost
+race). A request with other errors besides is a 400 listing them all.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -73,8 +79,40 @@ def _constraint_field(exc: IntegrityError) -> str | None:
     return None
 
 
+_UNIQUE_CODES = frozenset({"unique", "unique_together"})
+
+
+def _codes(codes: Any) -> list[str]:
+    if isinstance(codes, dict):
+        return [c for value in codes.values() for c in _codes(value)]
+    if isinstance(codes, (list, tuple)):
+        return [c for value in codes for c in _codes(value)]
+    return [codes]
+
+
+def _only_unique(exc: exceptions.ValidationError) -> bool:
+    codes = _codes(exc.get_codes())
+    return bool(codes) and all(code in _UNIQUE_CODES for code in codes)
+
+
+def _as_unique(detail: Any) -> Any:
+    """``detail`` with every message's code ``unique`` (Django says ``unique_together`` for a
+    constraint over several fields)."""
+    if isinstance(detail, dict):
+        return {key: _as_unique(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_as_unique(value) for value in detail]
+    return exceptions.ErrorDetail(str(detail), code="unique")
+
+
 class StewardExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
+        exc = self._convert(exc)
+        if isinstance(exc, exceptions.ValidationError) and _only_unique(exc):
+            return Conflict(detail=_as_unique(exc.detail), code="unique")
+        return exc
+
+    def _convert(self, exc: Exception) -> Exception:
         if isinstance(exc, Http404):
             return exceptions.NotFound()
         if isinstance(exc, PermissionDenied):
