@@ -325,6 +325,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # --- Email -----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821 (just set)
+    # The console: each message one INFO log line, among the others (registry/core/mail.py).
+    EMAIL_BACKEND = "registry.core.mail.LoggingEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="steward@localhost")
 # Links in notification emails point here.
 STEWARD_BASE_URL = env.str("STEWARD_BASE_URL", default="http://127.0.0.1:8000")
@@ -368,11 +371,36 @@ if PRODUCTION and not (STEWARD_AUDIT_SIGNING_KEY or STEWARD_AUDIT_SIGNING_KEY_FI
     )
 
 # --- Logging ---------------------------------------------------------------------------------
+# One line per refused request (4xx: status, method, path, user) from "steward.request", a
+# traceback only for a server error (5xx), the request id on every line (registry/audit/logs.py).
+# LOG_FORMAT=json writes one JSON object a line. Celery's worker and beat log the same way
+# (config/celery.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'text' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"requests": {"()": "registry.audit.logs.RequestLogFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "registry.audit.logs.JSONFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["requests"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Only through the root's handler: Django's default adds a console handler of its own
+        # in DEBUG, which printed every one of its lines (and tracebacks) twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # Its 4xx warnings are replaced by steward.request's one line; its 5xx errors stay.
+        "django.request": {"handlers": [], "level": "ERROR", "propagate": True},
+    },
 }
 
 STEWARD_LINEAGE_MAX_DEPTH = 20
