@@ -1,5 +1,6 @@
-"""Support for tests that run Steward as production does: a clean production environment, and
-granian serving ``config.wsgi`` on a free loopback port (the command README gives)."""
+"""Support for tests that run Steward in a process of its own: a clean production environment,
+``manage.py`` in a fresh process, and granian serving ``config.wsgi`` on a free loopback port
+(the command README gives)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,19 @@ def production_env(tmp_path, **overrides) -> dict[str, str]:
         else:
             env[name] = value
     return env
+
+
+def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """``manage.py *args`` in a fresh process under ``env``, its output captured."""
+    return subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def free_port() -> int:

@@ -12,21 +12,9 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from tests.server_support import BASE_DIR, granian, production_env
+from tests.server_support import BASE_DIR, granian, manage, production_env
 
 REQUIRED = ("SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS", "EMAIL_URL")
-
-
-def manage(env, *args):
-    return subprocess.run(
-        [sys.executable, str(BASE_DIR / "manage.py"), *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 # --- Production mode --------------------------------------------------------------------------
