@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "registry.audit.middleware.RequestContextMiddleware",
+    # Before anything reads a body (the CSRF check reads a form's): 413 over the limit.
+    "registry.api.bodylimit.BodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -192,9 +194,13 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- Request bodies --------------------------------------------------------------------------
-# The API refuses bodies over this size with 413 before parsing them.
+# The one limit on a request body, in bytes, for every endpoint (REST, MLflow, OpenLineage, the
+# sign-in form): a body over it is refused with 413 and the JSON error body before anything
+# reads it; a chunked body is read up to the limit and no further (registry/api/bodylimit.py).
 STEWARD_MAX_BODY_BYTES = env.int("STEWARD_MAX_BODY_BYTES", default=1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = STEWARD_MAX_BODY_BYTES
+# Django's own check would fire first, as an exception the REST framework answers with a 500;
+# the whole body is already held to STEWARD_MAX_BODY_BYTES, form fields included.
+DATA_UPLOAD_MAX_MEMORY_SIZE = None
 
 # --- REST framework --------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -203,15 +209,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["registry.api.parsers.LimitedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["registry.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "registry.api.filters.SearchFilter",
+        "registry.api.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "registry.api.errors.exception_handler",
@@ -320,6 +326,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # --- Email -----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821 (just set)
+    # The console: each message one INFO log line, among the others (registry/core/mail.py).
+    EMAIL_BACKEND = "registry.core.mail.LoggingEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="steward@localhost")
 # Links in notification emails point here.
 STEWARD_BASE_URL = env.str("STEWARD_BASE_URL", default="http://127.0.0.1:8000")
@@ -363,11 +372,36 @@ if PRODUCTION and not (STEWARD_AUDIT_SIGNING_KEY or STEWARD_AUDIT_SIGNING_KEY_FI
     )
 
 # --- Logging ---------------------------------------------------------------------------------
+# One line per refused request (4xx: status, method, path, user) from "steward.request", a
+# traceback only for a server error (5xx), the request id on every line (registry/audit/logs.py).
+# LOG_FORMAT=json writes one JSON object a line. Celery's worker and beat log the same way
+# (config/celery.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'text' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"requests": {"()": "registry.audit.logs.RequestLogFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "registry.audit.logs.JSONFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["requests"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Only through the root's handler: Django's default adds a console handler of its own
+        # in DEBUG, which printed every one of its lines (and tracebacks) twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # Its 4xx warnings are replaced by steward.request's one line; its 5xx errors stay.
+        "django.request": {"handlers": [], "level": "ERROR", "propagate": True},
+    },
 }
 
 STEWARD_LINEAGE_MAX_DEPTH = 20

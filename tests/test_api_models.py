@@ -131,7 +131,6 @@ def test_reviewers_executives_auditors_cannot_write_models(request, api, role, m
         ({"system": "abc", "name": "m"}, "system"),
         ({"system": None, "name": "m"}, "system"),
         ({"name": ""}, "name"),
-        ({"name": "fraud-xgb"}, "name"),  # names are unique across the registry
         ({"name": "m", "provider": "alien"}, "provider"),
         ({"name": ["m"]}, "name"),
     ],

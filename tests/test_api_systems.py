@@ -212,10 +212,10 @@ def test_missing_required_fields_are_each_named(api, engineer, team):
     assert {"name", "purpose", "risk_tier", "owning_team"} <= error_attrs(resp)
 
 
-def test_duplicate_slug_is_refused(api, engineer, system):
+def test_duplicate_slug_is_a_conflict(api, engineer, system):
     with nothing_written(AISystem):
         resp = api(engineer).post("/api/v1/systems/", payload(slug="fraud-scoring"), format="json")
-        check(resp, 400)
+        check(resp, 409)
     assert error_attrs(resp) == {"slug"}
 
 

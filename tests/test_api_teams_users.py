@@ -146,8 +146,6 @@ def test_unknown_team_is_404(api, engineer, team):
         ({"function": "astrology"}, "function"),
         ({"function": None}, "function"),
         ({"name": ""}, "name"),
-        ({"name": "Fraud ML"}, "name"),
-        ({"slug": "fraud-ml"}, "slug"),
         ({"slug": "no spaces"}, "slug"),
         ({"lead": "ghost"}, "lead"),
         ({"parent": "nope"}, "parent"),

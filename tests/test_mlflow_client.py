@@ -3,6 +3,8 @@ tag, alias, search — and be refused the ``production`` alias until the version
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException, RestException
@@ -206,3 +208,21 @@ def test_someone_elses_system_is_permission_denied(
         client.create_registered_model("sneaky", tags={"steward.system": system.slug})
     assert denied.value.error_code == "PERMISSION_DENIED"
     assert not AIModel.objects.filter(name="sneaky").exists()
+
+
+def test_a_body_over_the_limit_is_refused_once_and_not_retried(
+    live_server, mlflow_env, engineer, system
+):
+    # 413 in MLflow's shape: the client raises its code at once. With the client's default
+    # retries (7, backoff factor 2) a retried status would take minutes to give up.
+    mlflow_env.delenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES")
+    client = client_for(live_server, mlflow_env, engineer)
+    started = time.monotonic()
+    with pytest.raises(RestException) as refused:
+        client.create_registered_model(
+            "huge", tags={"steward.system": system.slug}, description="x" * (1024 * 1024)
+        )
+    assert time.monotonic() - started < 30
+    assert refused.value.error_code == "INVALID_PARAMETER_VALUE"
+    assert "over 1048576 bytes" in refused.value.message
+    assert not AIModel.objects.filter(name="huge").exists()

@@ -1,60 +1,20 @@
 """Settings and project wiring: production mode refuses to start without its secrets and passes
 ``check --deploy``; the OpenAPI schema and docs are served, with every asset local."""
 
-import base64
 import json
-import os
 import re
-import secrets
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-BASE_DIR = Path(settings.BASE_DIR)
+from tests.server_support import BASE_DIR, granian, manage, production_env
+
 REQUIRED = ("SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS", "EMAIL_URL")
-
-
-def production_env(tmp_path, **overrides):
-    """A clean production environment: nothing inherited from the test run but PATH and HOME."""
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", str(tmp_path)),
-        "STEWARD_ENV": "production",
-        "STEWARD_VAR_DIR": str(tmp_path / "var"),
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-        "ALLOWED_HOSTS": "steward.example.com",
-        "EMAIL_URL": "smtp://mail.example.com:587",
-        "CACHE_URL": "rediscache://127.0.0.1:6379/1",
-        "STEWARD_AUDIT_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-    }
-    for name, value in overrides.items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
-    return env
-
-
-def manage(env, *args):
-    return subprocess.run(
-        [sys.executable, str(BASE_DIR / "manage.py"), *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 # --- Production mode --------------------------------------------------------------------------
@@ -86,39 +46,18 @@ def test_the_production_server_serves_the_application(tmp_path):
     # The command README gives for production: granian's WSGI interface on config.wsgi. The
     # request comes as from the TLS proxy in front (X-Forwarded-Proto), else it would be
     # redirected to https; an unauthenticated API call needs no database.
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     env = production_env(tmp_path, ALLOWED_HOSTS="127.0.0.1")
-    granian = Path(sys.executable).parent / "granian"
-    cmd = [str(granian), "--interface", "wsgi", "config.wsgi:application", "--no-ws"]
-    cmd += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
-    cmd += ["--blocking-threads", "2", "--backpressure", "16"]
     log = tmp_path / "granian.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=out, stderr=out)
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/2.0/mlflow/model-versions/get?name=m&version=1",
-        headers={"X-Forwarded-Proto": "https", "X-Request-ID": "smoke-1"},
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(request, timeout=5)
-            except urllib.error.HTTPError as answer:
-                refused = answer
-                break
-            except OSError:
-                assert server.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "granian did not answer within 60 s"
-                time.sleep(0.2)
-        assert refused.code == 401, log.read_text()
-        assert refused.headers["X-Request-ID"] == "smoke-1"
-        assert json.loads(refused.read())["error_code"] == "UNAUTHENTICATED"
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with granian(env, log) as port:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/2.0/mlflow/model-versions/get?name=m&version=1",
+            headers={"X-Forwarded-Proto": "https", "X-Request-ID": "smoke-1"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=60)
+        assert refused.value.code == 401, log.read_text()
+        assert refused.value.headers["X-Request-ID"] == "smoke-1"
+        assert json.loads(refused.value.read())["error_code"] == "UNAUTHENTICATED"
 
 
 def test_production_check_deploy_is_clean(tmp_path):

@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -25,10 +24,15 @@ from django.views.decorators.csrf import csrf_exempt
 from governance.approvals import services as governance
 from integrations.mlflow import selectors, services
 from integrations.mlflow.authentication import WWW_AUTHENTICATE, authenticate
-from integrations.mlflow.errors import MlflowError, error_response, invalid, json_response
+from integrations.mlflow.errors import (
+    MlflowError,
+    error_body,
+    error_response,
+    invalid,
+    json_response,
+)
 from integrations.mlflow.mapping import VersionRecord, registered_model_json, version_json
 from integrations.models import MlflowVersionInfo
-from registry.api.parsers import read_limited
 from registry.inventory.models import AIModel
 
 SEARCH_MODELS_MAX = 1000
@@ -36,11 +40,9 @@ SEARCH_VERSIONS_MAX = 10_000
 
 
 def _json_body(request: HttpRequest) -> Any:
-    """The request's JSON body (``{}`` when empty), refusing one over the API's size limit before
-    reading it whole (``INVALID_PARAMETER_VALUE``: MLflow has no code of its own for it)."""
-    raw = read_limited(request, request.META.get("CONTENT_LENGTH"))
-    if raw is None:
-        raise invalid(f"Request body over {settings.STEWARD_MAX_BODY_BYTES} bytes.")
+    """The request's JSON body (``{}`` when empty); one over ``STEWARD_MAX_BODY_BYTES`` was
+    refused before the view ran (``MlflowView.answer_refusal``)."""
+    raw = request.body
     if not raw.strip():
         return {}
     try:  # as MLflow's server does, whatever the content type says
@@ -124,6 +126,15 @@ class MlflowView(View):
             return super().dispatch(request, *args, **kwargs)
         except Exception as exc:  # every error is answered; error_response logs unexpected ones
             return error_response(exc, www_authenticate=WWW_AUTHENTICATE)
+
+    @staticmethod
+    def answer_refusal(*, status: int, message: str) -> HttpResponse:
+        """A body refused by its size (413) or unknown length (411), before the view ran
+        (``registry.api.bodylimit``). MLflow has no error code of its own for it and its server
+        sets no limit; ``INVALID_PARAMETER_VALUE`` is what its client raises for a value too
+        large, and a 4xx is not one of the statuses the client retries (408, 429, 5xx)."""
+        code = "INVALID_PARAMETER_VALUE" if status == 413 else "BAD_REQUEST"
+        return json_response(error_body(code, message), status=status)
 
     def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any):
         raise MlflowError(

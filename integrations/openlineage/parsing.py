@@ -25,16 +25,18 @@ from typing import Any
 from django.conf import settings
 from rest_framework import exceptions
 
-from registry.api.parsers import LimitedJSONParser, PayloadTooLarge
+from registry.api.parsers import JSONParser, PayloadTooLarge
 
 EVENT_TYPES = ("START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER")
 NAMESPACE_MAX = 300  # Dataset.namespace
 NAME_MAX = 500  # Dataset.name
 
 
-class LineageJSONParser(LimitedJSONParser):
+class LineageJSONParser(JSONParser):
     """JSON, optionally gzip-compressed (``Content-Encoding: gzip``, the HTTP transport's
-    ``compression: gzip``); the size limit applies to the decompressed body too."""
+    ``compression: gzip``). The compressed body was held to ``STEWARD_MAX_BODY_BYTES`` before
+    the view ran (``registry.api.bodylimit``); the same limit holds for it decompressed, so that
+    a small body cannot inflate past it."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         request = (parser_context or {}).get("request")
@@ -42,17 +44,14 @@ class LineageJSONParser(LimitedJSONParser):
         if encoding.strip().lower() != "gzip":
             return super().parse(stream, media_type, parser_context)
         limit = settings.STEWARD_MAX_BODY_BYTES
-        compressed = stream.read(limit + 1) if stream is not None else b""
         try:
-            with gzip.GzipFile(fileobj=io.BytesIO(compressed)) as unzipped:
+            with gzip.GzipFile(fileobj=stream) as unzipped:
                 body = unzipped.read(limit + 1)
         except (OSError, EOFError, zlib.error) as exc:
             raise exceptions.ParseError("Body is not valid gzip.") from exc
-        if len(body) > limit or len(compressed) > limit:
-            raise PayloadTooLarge(f"Request body over {limit} bytes.")
-        context = dict(parser_context or {})
-        context["request"] = None  # the declared length is the compressed one
-        return super().parse(io.BytesIO(body), media_type, context)
+        if len(body) > limit:
+            raise PayloadTooLarge(f"Request body over {limit} bytes once decompressed.")
+        return super().parse(io.BytesIO(body), media_type, parser_context)
 
 
 @dataclass(frozen=True)

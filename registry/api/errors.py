@@ -5,11 +5,17 @@
 This handler also maps the domain's own errors: Django ``ValidationError`` from ``full_clean()``
 → 400 naming each field, ``PermissionDenied`` → 403 keeping its message, ``ConflictError`` → 409,
 ``PreconditionFailedError`` → 412, and a unique-constraint race (``IntegrityError``) → 409.
+
+Every uniqueness conflict is a 409 ``client_error`` with the code ``unique`` naming the field,
+whichever layer found it: the service (``ConflictError``), the serializer's or ``full_clean``'s
+unique validators (a validation error whose every error is ``unique``), or the database (a lost
+race). A request with other errors besides is a 400 listing them all.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -73,8 +79,40 @@ def _constraint_field(exc: IntegrityError) -> str | None:
     return None
 
 
+_UNIQUE_CODES = frozenset({"unique", "unique_together"})
+
+
+def _codes(codes: Any) -> list[str]:
+    if isinstance(codes, dict):
+        return [c for value in codes.values() for c in _codes(value)]
+    if isinstance(codes, (list, tuple)):
+        return [c for value in codes for c in _codes(value)]
+    return [codes]
+
+
+def _only_unique(exc: exceptions.ValidationError) -> bool:
+    codes = _codes(exc.get_codes())
+    return bool(codes) and all(code in _UNIQUE_CODES for code in codes)
+
+
+def _as_unique(detail: Any) -> Any:
+    """``detail`` with every message's code ``unique`` (Django says ``unique_together`` for a
+    constraint over several fields)."""
+    if isinstance(detail, dict):
+        return {key: _as_unique(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_as_unique(value) for value in detail]
+    return exceptions.ErrorDetail(str(detail), code="unique")
+
+
 class StewardExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
+        exc = self._convert(exc)
+        if isinstance(exc, exceptions.ValidationError) and _only_unique(exc):
+            return Conflict(detail=_as_unique(exc.detail), code="unique")
+        return exc
+
+    def _convert(self, exc: Exception) -> Exception:
         if isinstance(exc, Http404):
             return exceptions.NotFound()
         if isinstance(exc, PermissionDenied):
@@ -100,12 +138,18 @@ def exception_handler(exc, context):
     return StewardExceptionHandler(exc, context).run()
 
 
+def error_response(status: int, code: str, detail: str, attr: str | None = None) -> JsonResponse:
+    """The standard error body for an answer given outside a REST framework view (the 404 and
+    403 handlers, the body-size refusal)."""
+    error = {"code": code, "detail": detail, "attr": attr}
+    return JsonResponse({"type": "client_error", "errors": [error]}, status=status)
+
+
 def not_found(request, exception=None):
     """``handler404``: a path under /api/ that no route matches gets the standard JSON error
     (an API client cannot parse the HTML page); everything else gets Django's page."""
     if request.path.startswith("/api/"):
-        error = {"code": "not_found", "detail": "Not found.", "attr": None}
-        return JsonResponse({"type": "client_error", "errors": [error]}, status=404)
+        return error_response(404, "not_found", "Not found.")
     return page_not_found(request, exception)
 
 
@@ -114,6 +158,5 @@ def permission_denied(request, exception=None):
     the readable page (templates/403.html, which shows the reason) everywhere else."""
     if request.path.startswith("/api/"):
         detail = str(exception.args[0]) if exception and exception.args else "Forbidden."
-        error = {"code": "permission_denied", "detail": detail, "attr": None}
-        return JsonResponse({"type": "client_error", "errors": [error]}, status=403)
+        return error_response(403, "permission_denied", detail)
     return django_permission_denied(request, exception)

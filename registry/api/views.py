@@ -8,6 +8,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from registry.api.filters import refuse_unknown_parameters
 from registry.api.idempotency import run_idempotent
 from registry.api.permissions import RegistryWritePermission
 from registry.core.etags import etag_for
@@ -30,6 +31,11 @@ class ServiceViewSet(viewsets.GenericViewSet):
     @property
     def if_match(self) -> str | None:
         return self.request.headers.get("If-Match")
+
+    def paginate_queryset(self, queryset):
+        if self.paginator is None:  # an unpaginated list takes only its filters' parameters too
+            refuse_unknown_parameters(self.request, queryset, self, paging=set())
+        return super().paginate_queryset(queryset)
 
     def respond_with(self, obj, status_code=status.HTTP_200_OK) -> Response:
         """Render ``obj`` as read back through the selector, as a later GET would show it."""

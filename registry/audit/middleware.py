@@ -1,7 +1,8 @@
 """Per-request audit context.
 
 A request id (from ``X-Request-ID`` or new) is returned on the response; it, the channel, the
-client IP and the user agent go into every audit event the request records."""
+client IP and the user agent go into every audit event the request records, and the id into
+every log line it writes. A refused request (4xx) gets one log line (``registry.audit.logs``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from registry.audit.choices import AuditSource
+from registry.audit.logs import log_refusal
 from registry.audit.services import audit_context
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -43,5 +45,6 @@ class RequestContextMiddleware:
             token_prefix="",
         ):
             response = self.get_response(request)
+            log_refusal(request, response, request_id)
         response["X-Request-ID"] = request_id
         return response

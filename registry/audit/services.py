@@ -8,64 +8,27 @@ by the command — so services only name the actor, the action and the change.
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import hashlib
 import ipaddress
 import json
 import uuid
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
-from registry.audit.choices import AuditSource
-from registry.audit.models import PAYLOAD_FIELDS, AuditChainHead, AuditEvent
-
-
-@dataclass(frozen=True)
-class AuditContext:
-    """Where a change came from: the channel, and what ties one action's events together."""
-
-    source: str = AuditSource.COMMAND
-    request_id: str = ""
-    ip_address: str | None = None
-    user_agent: str = ""
-    token_prefix: str = ""
-
-
-_context: contextvars.ContextVar[AuditContext] = contextvars.ContextVar(
-    "steward_audit_context",
-    default=AuditContext(),  # noqa: B039 (frozen dataclass)
+# The context is part of recording's API: callers set it here (registry/audit/context.py).
+from registry.audit.context import (  # noqa: F401
+    AuditContext,
+    audit_context,
+    current_context,
+    set_token_prefix,
 )
-
-
-def current_context() -> AuditContext:
-    return _context.get()
-
-
-@contextmanager
-def audit_context(**fields: Any) -> Iterator[AuditContext]:
-    """Run a block with the given context fields (``source``, ``request_id``…) replaced.
-    Without a request id a fresh one is made, so each task run or command is one traceable unit."""
-    ctx = replace(_context.get(), **fields)
-    if not ctx.request_id:
-        ctx = replace(ctx, request_id=uuid.uuid4().hex)
-    token = _context.set(ctx)
-    try:
-        yield ctx
-    finally:
-        _context.reset(token)
-
-
-def set_token_prefix(prefix: str) -> None:
-    """Called by token authentication, which runs after the middleware built the context."""
-    _context.set(replace(_context.get(), token_prefix=prefix))
-
+from registry.audit.models import PAYLOAD_FIELDS, AuditChainHead, AuditEvent
 
 # --- Canonical encoding -----------------------------------------------------------------------
 
@@ -191,7 +154,7 @@ def record(
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record() must run inside the transaction of the change.")
-    ctx = _context.get()
+    ctx = current_context()
     sql = _statements(connection)
     # Everything but the sequence and the previous hash is known before the head is locked:
     # encode it first, so that the lock (which every writer waits for) is held for less.
@@ -304,7 +267,7 @@ def record_many(
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record_many() must run inside the transaction of the change.")
-    ctx = _context.get()
+    ctx = current_context()
     sql = _statements(connection)
     now = now or timezone.now()
     common = _context_values(actor, action, now, ctx)

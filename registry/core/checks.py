@@ -27,3 +27,26 @@ def shared_cache(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMes
             id="steward.W001",
         )
     ]
+
+
+_BODY_LIMIT = "registry.api.bodylimit.BodyLimitMiddleware"
+_CSRF = "django.middleware.csrf.CsrfViewMiddleware"
+
+
+@checks.register(checks.Tags.security)
+def body_limit(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Django's own limit on request bodies is off (settings): STEWARD_MAX_BODY_BYTES is held by
+    the body-limit middleware alone, which must be installed and run before the CSRF check (the
+    first thing that reads a form's body)."""
+    middleware = list(settings.MIDDLEWARE)
+    if _BODY_LIMIT in middleware and (
+        _CSRF not in middleware or middleware.index(_BODY_LIMIT) < middleware.index(_CSRF)
+    ):
+        return []
+    return [
+        checks.Error(
+            "Request bodies are not held to STEWARD_MAX_BODY_BYTES.",
+            hint=f"Put {_BODY_LIMIT} in MIDDLEWARE, before {_CSRF}.",
+            id="steward.E001",
+        )
+    ]

@@ -23,7 +23,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from registry.api.filtersets import FilterSet, IdFilter
-from registry.api.pagination import StandardPagination
+from registry.api.pagination import StandardPagination, StrictCursorPagination
 from registry.audit import permissions
 from registry.audit import selectors as audit_selectors
 from registry.audit.choices import AuditSource
@@ -44,7 +44,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 
 class AuditEventPageSerializer(serializers.Serializer):
-    """One page of events (the shape of every paginated list)."""
+    """One page of an object's history (the shape of every page-numbered list)."""
 
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
@@ -168,14 +168,23 @@ def _jsonl_lines(rows: Iterable[dict]) -> Iterator[str]:
 # --- Views ------------------------------------------------------------------------------------
 
 
+class AuditEventPagination(StrictCursorPagination):
+    """The ledger grows without bound: pages follow a cursor on the sequence number, so that a
+    page costs the same at any depth and no page counts the whole table."""
+
+    ordering = "-sequence"
+
+
 class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The audit ledger, newest first. Filter by actor, action, object, source, request id and
-    time; ``verify/`` checks the chain and the signed checkpoints; ``export/`` streams it."""
+    """The audit ledger, newest first (``ordering=sequence`` for oldest first), in pages that
+    follow ``next`` (a cursor). Filter by actor, action, object, source, request id and time;
+    ``verify/`` checks the chain and the signed checkpoints; ``export/`` streams it."""
 
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
     permission_classes = [IsAuthenticated, CanReadAuditTrail]
-    ordering_fields = ["sequence", "created_at"]
+    pagination_class = AuditEventPagination
+    ordering_fields = ["sequence"]
     lookup_field = "sequence"
     lookup_value_regex = r"\d+"
 
@@ -237,7 +246,15 @@ class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 # audited objects (approvals and reviews too). The class has no docstring on purpose: a viewset
 # without its own would inherit it as the description of all its operations in the schema.
 class AuditHistoryMixin:
-    @extend_schema(request=None, responses=AuditEventPageSerializer, filters=False)
+    @extend_schema(
+        request=None,
+        responses=AuditEventPageSerializer,
+        filters=False,
+        parameters=[
+            OpenApiParameter(p["name"], p["schema"], description=p["description"])
+            for p in StandardPagination().get_schema_operation_parameters(None)
+        ],
+    )
     @action(
         detail=True,
         methods=["get"],
