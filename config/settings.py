@@ -324,6 +324,10 @@ SPECTACULAR_SETTINGS = {
         "FindingStatusEnum": "governance.reviews.choices.FindingStatus",
         # Ratings of reviews and findings and the severity of incidents share one scale.
         "RiskLevelEnum": "governance.reviews.choices.RiskRating",
+        "EvidenceKindEnum": "registry.evidence.choices.EvidenceKind",
+        "EvidenceSubjectTypeEnum": "registry.evidence.choices.SubjectType",
+        "EvidenceStatusEnum": "registry.evidence.choices.EvidenceStatus",
+        "EvidenceFunctionEnum": "registry.evidence.permissions.NAMEABLE_FUNCTIONS",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

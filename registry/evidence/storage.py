@@ -49,16 +49,19 @@ def store(key: str, content: IO[bytes]) -> str:
     return name
 
 
-def delete(name: str) -> None:
-    """Remove a stored file if it is there (a failed write may have left part of it)."""
+def delete(name: str) -> bool:
+    """Remove a stored file if it is there (a failed write may have left part of it); return
+    whether there was one."""
     storage = evidence_storage()
-    if storage.exists(name):
-        storage.delete(name)
+    if not storage.exists(name):
+        return False
+    storage.delete(name)
+    return True
 
 
 def discard_uncommitted(using: str = DEFAULT_DB_ALIAS, **_: object) -> int:
     """Delete the files stored on this connection by transactions that have since ended
-    without committing them: those that no evidence row names. Returns how many went.
+    without committing them: those that no evidence row names. Returns how many it deleted.
 
     Does nothing while the connection is still inside an atomic block (the transaction that
     stored them may yet commit). Connected to ``request_finished``."""
@@ -73,6 +76,4 @@ def discard_uncommitted(using: str = DEFAULT_DB_ALIAS, **_: object) -> int:
     kept = set(
         EvidenceItem.objects.filter(storage_key__in=names).values_list("storage_key", flat=True)
     )
-    for name in names - kept:
-        delete(name)
-    return len(names - kept)
+    return sum(delete(name) for name in names - kept)

@@ -119,5 +119,5 @@ class EvidenceVersionSerializer(EvidenceLinkVersionSerializer):
     file = serializers.FileField(required=False, allow_empty_file=False, use_url=False)
 
 
-class WithdrawSerializer(serializers.Serializer):
+class EvidenceWithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=10_000)

@@ -102,13 +102,13 @@ class EvidenceViewSet(RetrieveMixin, CreateMixin, mixins.ListModelMixin, Service
 
         return run_idempotent(request, supersede)
 
-    @extend_schema(request=s.WithdrawSerializer, responses=s.EvidenceSerializer)
+    @extend_schema(request=s.EvidenceWithdrawSerializer, responses=s.EvidenceSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """Withdraw the item, with the reason: it stays in the record, marked withdrawn.
         Approvals whose sign-offs cited it are invalidated."""
         item = self.get_object()
-        serializer = s.WithdrawSerializer(data=request.data)
+        serializer = s.EvidenceWithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         item = services.evidence_withdraw(
             actor=request.user, item=item, reason=serializer.validated_data["reason"]
