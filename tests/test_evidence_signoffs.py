@@ -211,3 +211,37 @@ def test_a_superseded_or_withdrawn_item_is_not_cited(engineer, compliance_office
     signoff = sign(compliance_officer, approval, "compliance")
     assert [link.evidence.version for link in signoff.evidence_links.all()] == [2]
     assert ApprovalRequest.objects.get(pk=approval.pk).status == ApprovalStatus.PENDING
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_signoff_racing_a_correction_never_cites_what_was_replaced_unnoticed(
+    engineer, legal_reviewer, version
+):
+    """Real threads and row locks: whichever commits first, a sign-off either cites the new
+    version, or cites the old one and the request is invalidated."""
+    from tests.test_approvals_concurrency import run_at_once
+
+    for attempt in range(5):
+        report = _link(engineer, "model_version", version.pk, title=f"Report {attempt}")
+        approval = pending_approval(engineer, version)
+
+        def act(i, report=report, approval=approval, attempt=attempt):
+            if i == 0:
+                return sign(legal_reviewer, approval, "legal")
+            return evidence_services.evidence_supersede(
+                actor=engineer, item=report, link_url=f"https://x.test/{attempt}"
+            )
+
+        results = run_at_once(2, act)
+        assert not any(isinstance(r, Exception) for r in results), results
+        approval.refresh_from_db()
+        [cited] = SignoffEvidence.objects.filter(
+            signoff__approval=approval, evidence__lineage=report.lineage
+        )
+        if cited.evidence_id == report.pk:
+            assert approval.status == ApprovalStatus.INVALIDATED
+        else:
+            assert cited.evidence.supersedes_id == report.pk
+            assert approval.status == ApprovalStatus.PENDING
+        ApprovalRequest.objects.filter(pk=approval.pk).update(status=ApprovalStatus.WITHDRAWN)
