@@ -82,8 +82,14 @@ class GeneratedPDF(io.RawIOBase):
         return n
 
 
-def multipart(fields: dict[str, str], size: int) -> tuple[bytes, bytes, int]:
+def multipart(version_id: int, size: int) -> tuple[bytes, bytes, int]:
     """The parts before and after the file, and the body's total length."""
+    fields = {
+        "subject_type": "model_version",
+        "subject_id": str(version_id),
+        "title": f"Bench {size // MB} MB",
+        "kind": "test_results",
+    }
     before = b""
     for name, value in fields.items():
         before += (
@@ -178,13 +184,7 @@ def upload_in_process(token: str, version_id: int, size: int) -> dict:
 
     from django.core.handlers.wsgi import WSGIHandler
 
-    fields = {
-        "subject_type": "model_version",
-        "subject_id": str(version_id),
-        "title": f"Bench {size // MB} MB",
-        "kind": "test_results",
-    }
-    before, after, length = multipart(fields, size)
+    before, after, length = multipart(version_id, size)
     environ = {
         "REQUEST_METHOD": "POST",
         "PATH_INFO": "/api/v1/evidence/",
@@ -239,13 +239,7 @@ def upload_over_http(url: str, token: str, version_id: int, size: int) -> dict:
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
-    fields = {
-        "subject_type": "model_version",
-        "subject_id": str(version_id),
-        "title": f"Bench {size // MB} MB",
-        "kind": "test_results",
-    }
-    before, after, length = multipart(fields, size)
+    before, after, length = multipart(version_id, size)
     body = Body(before, size, after)
     connection_class = (
         http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection

@@ -60,3 +60,6 @@ class EvidenceVersionForm(_ContentForm):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(max_length=10_000)
+
+    def service_fields(self) -> dict:
+        return dict(self.cleaned_data)

@@ -38,9 +38,12 @@ class Attachable:
     def label(self) -> str:
         return SubjectType(self.key).label
 
+    def unrestricted(self) -> models.QuerySet:
+        return self.model._default_manager.select_related(*self.related)
+
     def objects(self, user: Any) -> models.QuerySet:
         """The subjects of this type ``user`` may see."""
-        queryset = self.model._default_manager.select_related(*self.related)
+        queryset = self.unrestricted()
         return queryset if self.visible is None else queryset.filter(self.visible(user))
 
 
@@ -70,11 +73,13 @@ def attachable(key: str) -> Attachable:
 
 
 def resolve(key: str, pk: int, user: Any) -> tuple[Attachable, models.Model]:
-    """The subject ``(key, pk)`` if ``user`` may see it. One that does not exist and one they
-    may not see are the same 404."""
+    """The subject ``(key, pk)`` if ``user`` may see it (``None``, Steward itself — a task, the
+    demo — sees everything). One that does not exist and one they may not see are the same
+    404."""
     kind = attachable(key)
+    queryset = kind.objects(user) if user is not None else kind.unrestricted()
     try:
-        return kind, kind.objects(user).get(pk=pk)
+        return kind, queryset.get(pk=pk)
     except kind.model.DoesNotExist:
         raise Http404(f"No such {kind.label().lower()}.") from None
 

@@ -78,13 +78,17 @@ def _upload_view(inner: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     return view
 
 
-def _act(request: HttpRequest, action: Callable[[], str]) -> HttpResponse:
-    """Run the service; a refusal of the input or the state is a message on the page (a
-    refused permission is the 403 page, an unseen subject the 404 page)."""
+def _act(request: HttpRequest, form, refused: str, action: Callable[[dict], str]) -> HttpResponse:
+    """Check the form, then run the service with its data; a refusal of the input or the state
+    is a message on the page (a refused permission is the 403 page, an unseen subject the 404
+    page)."""
+    if not form.is_valid():
+        messages.error(request, f"{refused}: {_errors(form)}")
+        return _back(request)
     try:
-        done = action()
+        done = action(form.service_fields())
     except (ConflictError, ValidationError) as exc:
-        messages.error(request, f"Not done: {error_message(exc)}")
+        messages.error(request, f"{refused}: {error_message(exc)}")
     else:
         messages.success(request, done)
     return _back(request)
@@ -93,32 +97,26 @@ def _act(request: HttpRequest, action: Callable[[], str]) -> HttpResponse:
 @_upload_view
 def evidence_attach(request: HttpRequest) -> HttpResponse:
     """Attach a file or link to the page's subject."""
-    form = EvidenceAttachForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "Not attached: " + _errors(form))
-        return _back(request)
 
-    def attach() -> str:
-        item = services.evidence_attach(actor=request.user, **form.service_fields())
+    def attach(data: dict) -> str:
+        item = services.evidence_attach(actor=request.user, **data)
         return f"Attached '{item.title}'" + (f" (sha256 {item.sha256})." if item.sha256 else ".")
 
-    return _act(request, attach)
+    form = EvidenceAttachForm(request.POST, request.FILES)
+    return _act(request, form, "Not attached", attach)
 
 
 @_upload_view
 def evidence_version(request: HttpRequest, pk: int) -> HttpResponse:
     """A corrected version of an item (a new file or link)."""
     item = _visible(request, pk)
-    form = EvidenceVersionForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "No new version: " + _errors(form))
-        return _back(request)
 
-    def supersede() -> str:
-        new = services.evidence_supersede(actor=request.user, item=item, **form.service_fields())
+    def supersede(data: dict) -> str:
+        new = services.evidence_supersede(actor=request.user, item=item, **data)
         return f"'{new.title}' is now version {new.version}; version {item.version} is kept."
 
-    return _act(request, supersede)
+    form = EvidenceVersionForm(request.POST, request.FILES)
+    return _act(request, form, "No new version", supersede)
 
 
 @login_required
@@ -126,18 +124,12 @@ def evidence_version(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Withdraw an item, saying why; it stays in the record."""
     item = _visible(request, pk)
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Not withdrawn: say why the evidence is withdrawn.")
-        return _back(request)
 
-    def withdraw() -> str:
-        services.evidence_withdraw(
-            actor=request.user, item=item, reason=form.cleaned_data["reason"]
-        )
+    def withdraw(data: dict) -> str:
+        services.evidence_withdraw(actor=request.user, item=item, reason=data["reason"])
         return f"'{item.title}' was withdrawn; it stays in the record."
 
-    return _act(request, withdraw)
+    return _act(request, WithdrawForm(request.POST), "Not withdrawn", withdraw)
 
 
 @login_required
