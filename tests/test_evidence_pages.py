@@ -248,3 +248,31 @@ def test_page_query_counts_do_not_grow_with_evidence(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert len(response.context["evidence"].entries) == 7
+
+
+def test_a_link_is_attached_from_the_page_with_no_file_chosen(engineer, system):
+    # A browser sends the unused file input as a part with an empty file name: it is no file.
+    fields = {
+        "subject_type": "system",
+        "subject_id": str(system.pk),
+        "title": "Vendor contract",
+        "kind": "vendor_documentation",
+        "link_url": "https://contracts.example.com/7",
+    }
+    boundary = "----browser"
+    body = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+        for k, v in fields.items()
+    )
+    body += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename=""\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n\r\n--{boundary}--\r\n"
+    )
+    response = client_for(engineer).generic(
+        "POST",
+        f"/evidence/attach/?next=/systems/{system.slug}/",
+        data=body.encode(),
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert response.status_code == 303
+    assert EvidenceItem.objects.get().link_url == "https://contracts.example.com/7"
