@@ -10,6 +10,7 @@ from governance.map.api import views as accountability_map
 from governance.policies.api import views as policies
 from governance.reviews.api import views as reviews
 from registry.audit.api import views as audit
+from registry.evidence.api import views as evidence
 from registry.inventory.api import cost_views
 from registry.inventory.api import views as inventory
 from registry.people.api import views as people
@@ -32,6 +33,7 @@ router.register("datasets", inventory.DatasetViewSet, basename="dataset")
 router.register("lineage-edges", inventory.LineageEdgeViewSet, basename="lineageedge")
 router.register("incidents", inventory.IncidentViewSet, basename="incident")
 router.register("audit-events", audit.AuditEventViewSet, basename="auditevent")
+router.register("evidence", evidence.EvidenceViewSet, basename="evidenceitem")
 
 urlpatterns = [
     path(

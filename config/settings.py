@@ -188,6 +188,67 @@ STORAGES = {
         )
     },
 }
+# --- Evidence storage ------------------------------------------------------------------------
+# Evidence files go through Django's storage API, the "evidence" alias: the local filesystem under
+# STEWARD_EVIDENCE_DIR (default var/evidence) unless STEWARD_EVIDENCE_STORAGE=s3, which stores
+# them in an S3-compatible bucket through django-storages (AWS S3, MinIO, Ceph, …):
+#   STEWARD_EVIDENCE_S3_BUCKET          the bucket (required)
+#   STEWARD_EVIDENCE_S3_ENDPOINT_URL    for a store other than AWS, e.g. http://minio:9000
+#   STEWARD_EVIDENCE_S3_REGION          e.g. eu-central-1
+#   STEWARD_EVIDENCE_S3_PREFIX          key prefix inside the bucket (default "evidence")
+#   STEWARD_EVIDENCE_S3_ACCESS_KEY_ID / STEWARD_EVIDENCE_S3_SECRET_ACCESS_KEY
+#                                       credentials; without them boto3's own chain is used
+#                                       (AWS_ACCESS_KEY_ID…, a profile, an instance role)
+#   STEWARD_EVIDENCE_S3_ADDRESSING_STYLE  "path" for stores without virtual-host buckets
+#   STEWARD_EVIDENCE_S3_SSE             server-side encryption, e.g. AES256 or aws:kms
+# Objects are private (no ACL) and are only ever served through Steward, which checks who may
+# read them and records downloads of restricted evidence.
+STEWARD_EVIDENCE_STORAGE = env.str("STEWARD_EVIDENCE_STORAGE", default="filesystem")
+if STEWARD_EVIDENCE_STORAGE == "s3":
+    from boto3.s3.transfer import TransferConfig
+
+    _sse = env.str("STEWARD_EVIDENCE_S3_SSE", default="")
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("STEWARD_EVIDENCE_S3_BUCKET"),
+            "endpoint_url": env.str("STEWARD_EVIDENCE_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("STEWARD_EVIDENCE_S3_REGION", default="") or None,
+            "location": env.str("STEWARD_EVIDENCE_S3_PREFIX", default="evidence"),
+            "access_key": env.str("STEWARD_EVIDENCE_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("STEWARD_EVIDENCE_S3_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": env.str("STEWARD_EVIDENCE_S3_ADDRESSING_STYLE", default="") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            # Keys are random UUIDs: no existence check before each write.
+            "file_overwrite": True,
+            "object_parameters": {"ServerSideEncryption": _sse} if _sse else {},
+            # A download is spooled to disk past 1 MiB, and an upload sent in 8 MiB parts two
+            # at a time: memory does not grow with the file.
+            "max_memory_size": 1024 * 1024,
+            "transfer_config": TransferConfig(
+                multipart_chunksize=8 * 1024 * 1024, max_concurrency=2
+            ),
+        },
+    }
+elif STEWARD_EVIDENCE_STORAGE == "filesystem":
+    STORAGES["evidence"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env.str("STEWARD_EVIDENCE_DIR", default=str(VAR_DIR / "evidence")),
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    }
+else:
+    raise ImproperlyConfigured("STEWARD_EVIDENCE_STORAGE must be 'filesystem' or 's3'.")
+# Evidence files over this size are refused with 413 before they are stored (default 100 MiB);
+# an Office file whose parts would expand past the second limit is refused as a zip bomb.
+STEWARD_EVIDENCE_MAX_BYTES = env.int("STEWARD_EVIDENCE_MAX_BYTES", default=100 * 1024 * 1024)
+STEWARD_EVIDENCE_MAX_UNZIPPED_BYTES = env.int(
+    "STEWARD_EVIDENCE_MAX_UNZIPPED_BYTES", default=1024 * 1024 * 1024
+)
+
 # Outside production whitenoise serves straight from the finders: no collectstatic needed.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
@@ -195,8 +256,8 @@ if not PRODUCTION:
 
 # --- Request bodies --------------------------------------------------------------------------
 # The one limit on a request body, in bytes, for every endpoint (REST, MLflow, OpenLineage, the
-# sign-in form): a body over it is refused with 413 and the JSON error body before anything
-# reads it; a chunked body is read up to the limit and no further (registry/api/bodylimit.py).
+# sign-in form) but evidence uploads (STEWARD_EVIDENCE_MAX_BYTES): a body over it is refused
+# with 413 and the JSON error body before anything reads it (registry/api/bodylimit.py).
 STEWARD_MAX_BODY_BYTES = env.int("STEWARD_MAX_BODY_BYTES", default=1024 * 1024)
 # Django's own check would fire first, as an exception the REST framework answers with a 500;
 # the whole body is already held to STEWARD_MAX_BODY_BYTES, form fields included.
@@ -270,6 +331,10 @@ SPECTACULAR_SETTINGS = {
         "FindingStatusEnum": "governance.reviews.choices.FindingStatus",
         # Ratings of reviews and findings and the severity of incidents share one scale.
         "RiskLevelEnum": "governance.reviews.choices.RiskRating",
+        "EvidenceKindEnum": "registry.evidence.choices.EvidenceKind",
+        "EvidenceSubjectTypeEnum": "registry.evidence.choices.SubjectType",
+        "EvidenceStatusEnum": "registry.evidence.choices.EvidenceStatus",
+        "EvidenceFunctionEnum": "registry.evidence.permissions.NAMEABLE_FUNCTIONS",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

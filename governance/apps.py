@@ -9,7 +9,11 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self) -> None:
+        from governance.approvals import permissions as approval_permissions
         from governance.approvals import services
+        from governance.reviews import permissions as review_permissions
+        from registry.evidence import hooks as evidence_hooks
+        from registry.evidence import subjects
         from registry.inventory import hooks
 
         # A change to what an approval was bound to invalidates it, in the same transaction.
@@ -18,3 +22,9 @@ class GovernanceConfig(AppConfig):
         hooks.on_model_moved(services.approvals_invalidate_for_model_move)
         # And a change of the system's risk tier: its policy decided who had to sign.
         hooks.on_system_changed(services.approvals_invalidate_for_system_change)
+        # Evidence attaches to requests, reviews and findings, seen and owned as they are.
+        subjects.register(approval_permissions.EVIDENCE_SUBJECT)
+        subjects.register(review_permissions.REVIEW_EVIDENCE_SUBJECT)
+        subjects.register(review_permissions.FINDING_EVIDENCE_SUBJECT)
+        # Evidence a sign-off was given on, replaced or withdrawn, invalidates the request.
+        evidence_hooks.on_evidence_changed(services.approvals_invalidate_for_evidence)

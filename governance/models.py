@@ -2,7 +2,12 @@
 keeps the app label ``governance`` and its table name. Code imports models from their package,
 not from here. The policy validators stay importable from here for the historical migrations."""
 
-from governance.approvals.models import ApprovalRequest, DeploymentApproval, Signoff
+from governance.approvals.models import (
+    ApprovalRequest,
+    DeploymentApproval,
+    Signoff,
+    SignoffEvidence,
+)
 from governance.chasing.models import Notification
 from governance.policies.models import (
     Policy,
@@ -20,6 +25,7 @@ __all__ = [
     "RiskFinding",
     "RiskReview",
     "Signoff",
+    "SignoffEvidence",
     "validate_cadence",
     "validate_escalation",
     "validate_functions",

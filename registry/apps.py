@@ -9,4 +9,10 @@ class RegistryConfig(AppConfig):
     verbose_name = "Registry"
 
     def ready(self) -> None:
+        from django.core.signals import request_finished
+
         from registry.core import checks  # noqa: F401 (registers the system checks)
+        from registry.evidence import storage
+
+        # Evidence files stored by a transaction that then rolled back go once it has ended.
+        request_finished.connect(storage.discard_uncommitted, dispatch_uid="evidence-discard")

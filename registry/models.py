@@ -1,10 +1,11 @@
 """Where Django finds the registry app's models: each lives in its capability's package
-(``registry.audit``, ``registry.people``, ``registry.inventory``, ``registry.api``) and keeps the
-app label ``registry`` and its table name. Code imports models from their package, not from
-here."""
+(``registry.audit``, ``registry.people``, ``registry.inventory``, ``registry.evidence``,
+``registry.api``) and keeps the app label ``registry`` and its table name. Code imports models
+from their package, not from here."""
 
 from registry.api.models import IdempotencyKey
 from registry.audit.models import AuditChainHead, AuditEvent
+from registry.evidence.models import EvidenceGrant, EvidenceItem
 from registry.inventory.models import (
     AIModel,
     AISystem,
@@ -28,6 +29,8 @@ __all__ = [
     "Dataset",
     "DatasetLineage",
     "Deployment",
+    "EvidenceGrant",
+    "EvidenceItem",
     "IdempotencyKey",
     "Incident",
     "ModelVersion",

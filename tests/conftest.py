@@ -65,6 +65,20 @@ def _audit_checkpoints_isolated(settings, tmp_path):
     settings.STEWARD_AUDIT_TRUSTED_KEY_FILES = []
 
 
+@pytest.fixture(autouse=True)
+def evidence_dir(settings, tmp_path):
+    """Evidence files go to the test's own directory, never var/evidence."""
+    folder = tmp_path / "evidence"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder)},
+        },
+    }
+    return folder
+
+
 # --- Service markers --------------------------------------------------------------------------
 
 

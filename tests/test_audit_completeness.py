@@ -16,6 +16,7 @@ import pytest
 from config.api_urls import router
 from registry.audit.choices import AuditSource
 from registry.audit.models import AuditEvent
+from registry.evidence import services as evidence_services
 from registry.inventory import services
 from registry.inventory.choices import Environment, IncidentSeverity
 from registry.people import services as people_services
@@ -91,7 +92,34 @@ def world(
         actor=None, owning_team=other_team, name="Support bot", purpose="p", risk_tier="minimal"
     )
     services.version_update(actor=None, version=w.deprecated, data={"status": "deprecated"})
+    w.evidence = _link(version)
     return w
+
+
+def _link(version, **fields):
+    return evidence_services.evidence_attach(
+        actor=None,
+        subject_type="model_version",
+        subject_id=version.pk,
+        title="Validation report",
+        kind="validation_report",
+        link_url="https://wiki.example.com/validation",
+        **fields,
+    )
+
+
+def _withdrawn(w):
+    return evidence_services.evidence_withdraw(actor=None, item=_link(w.version), reason="wrong")
+
+
+def _evidence_body(w) -> dict:
+    return {
+        "subject_type": "model_version",
+        "subject_id": w.version.pk,
+        "title": "Bias test",
+        "kind": "test_results",
+        "link_url": "https://ci.example.com/runs/42",
+    }
 
 
 def _system_body(w) -> dict:
@@ -381,9 +409,89 @@ SUCCESSES = [
         204,
         "registry.token.revoked",
     ),
+    Case(
+        "evidence attached",
+        ("evidenceitem", "create"),
+        "engineer",
+        "post",
+        lambda w: f"{S}/evidence/",
+        _evidence_body,
+        201,
+        "registry.evidence.attached",
+    ),
+    Case(
+        "evidence corrected",
+        ("evidenceitem", "versions"),
+        "teammate",
+        "post",
+        lambda w: f"{S}/evidence/{w.evidence.pk}/versions/",
+        lambda w: {"link_url": "https://wiki.example.com/validation-v2"},
+        201,
+        "registry.evidence.superseded",
+    ),
+    Case(
+        "evidence withdrawn",
+        ("evidenceitem", "withdraw"),
+        "engineer",
+        "post",
+        lambda w: f"{S}/evidence/{w.evidence.pk}/withdraw/",
+        lambda w: {"reason": "Attached to the wrong version."},
+        200,
+        "registry.evidence.withdrawn",
+    ),
 ]
 
 FAILURES = [
+    Case(
+        "evidence by an executive",
+        ("evidenceitem", "create"),
+        "executive",
+        "post",
+        lambda w: f"{S}/evidence/",
+        _evidence_body,
+        403,
+        None,
+    ),
+    Case(
+        "evidence linking a javascript: URL",
+        ("evidenceitem", "create"),
+        "engineer",
+        "post",
+        lambda w: f"{S}/evidence/",
+        lambda w: {**_evidence_body(w), "link_url": "javascript:alert(1)"},
+        400,
+        None,
+    ),
+    Case(
+        "evidence corrected by another team",
+        ("evidenceitem", "versions"),
+        "other_engineer",
+        "post",
+        lambda w: f"{S}/evidence/{w.evidence.pk}/versions/",
+        lambda w: {"link_url": "https://wiki.example.com/x"},
+        403,
+        None,
+    ),
+    Case(
+        "withdrawn evidence corrected",
+        ("evidenceitem", "versions"),
+        "engineer",
+        "post",
+        lambda w: f"{S}/evidence/{_withdrawn(w).pk}/versions/",
+        lambda w: {"link_url": "https://wiki.example.com/x"},
+        409,
+        None,
+    ),
+    Case(
+        "evidence withdrawn without a reason",
+        ("evidenceitem", "withdraw"),
+        "engineer",
+        "post",
+        lambda w: f"{S}/evidence/{w.evidence.pk}/withdraw/",
+        lambda w: {"reason": ""},
+        400,
+        None,
+    ),
     # Refused before anything is written.
     Case(
         "team by a non-admin",

@@ -92,6 +92,28 @@ class Signoff(models.Model):
         return f"{self.function} {self.decision} by {self.reviewer_id}"
 
 
+class SignoffEvidence(models.Model):
+    """A piece of evidence a sign-off was given on: the version of the item in force on the
+    version or the request when the reviewer decided, with the digest they saw. Replacing or
+    withdrawing it afterwards invalidates the request (``approvals_invalidate_for_evidence``)."""
+
+    signoff = models.ForeignKey(Signoff, on_delete=models.PROTECT, related_name="evidence_links")
+    evidence = models.ForeignKey(
+        "registry.EvidenceItem", on_delete=models.PROTECT, related_name="signoff_links"
+    )
+    sha256 = models.CharField(max_length=64, blank=True, help_text="As cited (blank for a link).")
+
+    class Meta:
+        ordering = ["evidence_id"]
+        verbose_name_plural = "sign-off evidence"
+        constraints = [
+            models.UniqueConstraint(fields=["signoff", "evidence"], name="signoffevidence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"sign-off {self.signoff_id} cites evidence {self.evidence_id}"
+
+
 class DeploymentApproval(models.Model):
     """Which approval allowed a deployment (production deployments always have one)."""
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from governance.approvals.choices import ApprovalStatus
 from governance.approvals.models import ApprovalRequest, Signoff
 from governance.policies.permissions import is_function_member
+from registry.evidence.choices import SubjectType
+from registry.evidence.subjects import Attachable
 from registry.inventory import permissions as inventory_permissions
 from registry.people import permissions as people_permissions
 
@@ -69,3 +72,15 @@ def require_request_approval(user: Any, system: Any) -> None:
 
 def can_withdraw(user: Any, approval: ApprovalRequest) -> bool:
     return user.is_authenticated and (approval.requested_by_id == user.pk or user.is_superuser)
+
+
+# Evidence on a request (registered by governance's AppConfig.ready): everyone signed in sees
+# requests; the system's owners and the requester answer for it.
+EVIDENCE_SUBJECT = Attachable(
+    SubjectType.APPROVAL,
+    ApprovalRequest,
+    owners=lambda user: (
+        inventory_permissions.owners_filter(user, "model_version__model__system__")
+        | Q(requested_by=user)
+    ),
+)

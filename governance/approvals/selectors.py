@@ -28,7 +28,12 @@ def approval_list() -> QuerySet[ApprovalRequest]:
         "model_version__model__system__technical_owner",
         "requested_by",
     ).prefetch_related(
-        Prefetch("signoffs", queryset=Signoff.objects.select_related("reviewer").order_by("id"))
+        Prefetch(
+            "signoffs",
+            queryset=Signoff.objects.select_related("reviewer")
+            .prefetch_related("evidence_links")
+            .order_by("id"),
+        )
     )
 
 

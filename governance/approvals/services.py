@@ -8,6 +8,7 @@ the deployment service and the gate endpoint both ask it, so they cannot disagre
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,12 +20,20 @@ from django.utils import timezone
 
 from governance.approvals import permissions
 from governance.approvals.choices import OPEN_APPROVAL_STATUSES, ApprovalStatus, Decision
-from governance.approvals.models import ApprovalRequest, DeploymentApproval, Signoff
+from governance.approvals.models import (
+    ApprovalRequest,
+    DeploymentApproval,
+    Signoff,
+    SignoffEvidence,
+)
 from governance.policies.models import Policy
 from registry.audit import selectors as audit_selectors
 from registry.audit import services as audit
 from registry.core.exceptions import ConflictError
 from registry.core.models import backdate_created
+from registry.evidence import services as evidence_services
+from registry.evidence.choices import SubjectType
+from registry.evidence.models import EvidenceItem
 from registry.inventory import permissions as registry_permissions
 from registry.inventory import services as registry_services
 from registry.inventory.choices import Environment, Lifecycle, VersionStatus
@@ -152,9 +161,22 @@ def signoff_record(
     """A reviewer decides for one function. Any reject rejects; changes requested returns the
     request to its requester; when every required function has approved, it is approved.
 
-    The request row is locked first, so of two reviewers signing the same function at once one
-    wins and the other is told (409) that the function has decided."""
+    The sign-off records the evidence it was given on: the digests of what is in force on the
+    version and on the request at that moment. Replacing or withdrawing any of it later
+    invalidates the request (``approvals_invalidate_for_evidence``).
+
+    The request row is locked, so of two reviewers signing the same function at once one wins
+    and the other is told (409) that the function has decided. The evidence rows are locked
+    before it, in the order a correction of evidence takes them (its item, then the requests
+    that cited it): a correction either committed before and is seen, or waits and then sees
+    this sign-off."""
     now = now or timezone.now()
+    evidence = evidence_services.evidence_in_force_locked(
+        [
+            (SubjectType.MODEL_VERSION, approval.model_version_id),
+            (SubjectType.APPROVAL, approval.pk),
+        ]
+    )
     approval = _locked_approval(approval)
     signoffs = list(approval.signoffs.all())
     reason = permissions.signoff_refusal(actor, approval, function, signoffs=signoffs)
@@ -175,6 +197,9 @@ def signoff_record(
     )
     signoff.full_clean()
     signoff.save()
+    SignoffEvidence.objects.bulk_create(
+        [SignoffEvidence(signoff=signoff, evidence=item, sha256=item.sha256) for item in evidence]
+    )
     outcome: dict[str, Any] = {}
     if decision == Decision.REJECT:
         approval.status = ApprovalStatus.REJECTED
@@ -219,6 +244,8 @@ def signoff_record(
             "decision": decision,
             "comment": comment,
             "conditions": conditions,
+            # What the decision was given on: [evidence id, digest (or the link)] each.
+            "evidence": [[item.pk, item.sha256 or item.link_url] for item in evidence],
             **outcome,
         },
         now=now,
@@ -369,9 +396,51 @@ def approvals_invalidate_for_system_change(
     return 0
 
 
-def _invalidate_open(approvals: QuerySet[ApprovalRequest], *, actor: Any, reason: str) -> int:
+def approvals_invalidate_for_evidence(
+    *, actor: Any, item: EvidenceItem, change: str, replacement: EvidenceItem | None = None
+) -> int:
+    """Evidence a sign-off was given on is no longer in force — replaced by a new version, or
+    withdrawn: the requests it was cited on are invalidated, as when the artifact they were
+    bound to changes, with the reason naming the evidence, who had signed and the digest they
+    saw. Only the sign-offs of a request's current round count; a request still pending, with
+    changes requested, or approved and not yet used is invalidated; one a deployment already
+    used stays, since that deployment was decided on what was then in force. Called by the
+    evidence store (hooks) inside the transaction of the change."""
+    signed: dict[int, set[str]] = {}
+    for approval_id, function in SignoffEvidence.objects.filter(
+        evidence=item, signoff__round=F("signoff__approval__round")
+    ).values_list("signoff__approval_id", "signoff__function"):
+        signed.setdefault(approval_id, set()).add(function)
+    if not signed:
+        return 0
+    seen = f"sha256 {item.sha256[:12]}…" if item.sha256 else f"link {item.link_url}"
+    if change == "superseded" and replacement is not None:
+        what = f"was replaced by version {replacement.version}"
+    else:
+        what = "was withdrawn" + (f" ({item.withdrawal_reason})" if item.withdrawal_reason else "")
+
+    def reason(approval: ApprovalRequest) -> str:
+        functions = " and ".join(sorted(signed[approval.pk]))
+        return f"Evidence '{item.title}' {what} after {functions} signed ({seen}); request again."
+
+    return _invalidate_open(
+        ApprovalRequest.objects.filter(pk__in=signed).exclude(
+            status=ApprovalStatus.APPROVED, first_deployed_at__isnull=False
+        ),
+        actor=actor,
+        reason=reason,
+    )
+
+
+def _invalidate_open(
+    approvals: QuerySet[ApprovalRequest],
+    *,
+    actor: Any,
+    reason: str | Callable[[ApprovalRequest], str],
+) -> int:
     """Invalidate the open requests among ``approvals`` (each its own audited transition), and
-    put the versions they had approved back to registered."""
+    put the versions they had approved back to registered. ``reason`` is the same for all, or
+    says it for each."""
     now = timezone.now()
     count = 0
     approved_versions = set()
@@ -384,7 +453,7 @@ def _invalidate_open(approvals: QuerySet[ApprovalRequest], *, actor: Any, reason
             approval,
             actor=actor,
             status=ApprovalStatus.INVALIDATED,
-            reason=reason,
+            reason=reason(approval) if callable(reason) else reason,
             now=now,
             action="governance.approval.invalidated",
         )

@@ -19,6 +19,7 @@ from governance.approvals.forms import ReasonForm, SignoffForm
 from governance.approvals.models import ApprovalRequest
 from registry.core.exceptions import ConflictError
 from registry.core.views import error_message, is_htmx, paginate, query_without_page
+from registry.evidence import selectors as evidence_selectors
 from registry.inventory import selectors as inventory_selectors
 
 
@@ -132,6 +133,8 @@ def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "upstream": lineage.upstream,
         "earlier": earlier,
         "overdue": approval.status == ApprovalStatus.PENDING and approval.due_at < timezone.now(),
+        # What the reviewers sign on: the request's evidence and its version's.
+        "evidence": evidence_selectors.evidence_panel(request.user, approval, also=[version]),
     }
     return render(request, "governance/approval_detail.html", context, status=status)
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from registry.core import roles
 from registry.core.roles import READ_ONLY_ROLES, REVIEW_FUNCTIONS, Role
+from registry.inventory import permissions as inventory_permissions
 from registry.inventory.models import AISystem
 from registry.people import permissions as people_permissions
 from registry.people.models import Team
@@ -53,11 +54,7 @@ def reads_all_risk_records(user: Any) -> bool:
 
 
 def owner_filter(user: Any, prefix: str = "system__") -> Q:
-    return (
-        Q(**{f"{prefix}owning_team_id__in": people_permissions.team_ids_of(user)})
-        | Q(**{f"{prefix}technical_owner": user})
-        | Q(**{f"{prefix}accountable_executive": user})
-    )
+    return inventory_permissions.owners_filter(user, prefix)
 
 
 def is_independent_of(user: Any, system: AISystem) -> bool:

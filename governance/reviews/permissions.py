@@ -19,6 +19,8 @@ from governance.reviews.choices import FindingStatus
 from governance.reviews.models import RiskFinding, RiskReview
 from registry.core import roles
 from registry.core.roles import REVIEW_FUNCTIONS, Role
+from registry.evidence.choices import SubjectType
+from registry.evidence.subjects import Attachable
 from registry.inventory import permissions as inventory_permissions
 from registry.inventory.models import AISystem
 
@@ -131,3 +133,19 @@ def require_change_finding(user: Any, finding: RiskFinding, *, new_status: str |
         and not can_accept_risk(user)
     ):
         raise PermissionDenied({"status": "Only a reviewing function may accept a risk."})
+
+
+# Evidence on reviews and findings (registered by governance's AppConfig.ready) is as
+# need-to-know as they are: seen by whoever sees the review or finding.
+REVIEW_EVIDENCE_SUBJECT = Attachable(
+    SubjectType.REVIEW,
+    RiskReview,
+    visible=review_visibility,
+    owners=lambda user: owner_filter(user) | Q(assignee=user),
+)
+FINDING_EVIDENCE_SUBJECT = Attachable(
+    SubjectType.FINDING,
+    RiskFinding,
+    visible=finding_visibility,
+    owners=lambda user: owner_filter(user) | Q(owner=user),
+)

@@ -20,33 +20,41 @@ Django's own limit (``DATA_UPLOAD_MAX_MEMORY_SIZE``) is off in settings: it rais
 
 The refusal is the standard error body (``registry.api.errors``). A view class that speaks
 another protocol answers it in that protocol's shape with a static
-``answer_refusal(*, status, message)`` (MLflow's endpoints do).
+``answer_refusal(*, status, message)`` (MLflow's endpoints do). A view that takes larger
+bodies (evidence uploads) says how large with a ``body_limit(meta)`` attribute, asked with the
+request's ``META`` (the WSGI environ); a chunked body is read up to the limit of the view its
+path resolves to, spooled to disk past ``STEWARD_MAX_BODY_BYTES`` so that memory stays flat.
 """
 
 from __future__ import annotations
 
-import io
+import tempfile
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 
 from registry.api.errors import error_response
 
 _READ_BLOCK = 64 * 1024
 
 
-def _read_at_most(stream: Any, size: int) -> bytes:
-    parts: list[bytes] = []
+def _spool_at_most(stream: Any, size: int) -> tuple[Any, int]:
+    """Copy at most ``size`` bytes of ``stream`` to a file that stays in memory up to
+    ``STEWARD_MAX_BODY_BYTES`` and goes to disk beyond; the copy, rewound, and its length."""
+    spool = tempfile.SpooledTemporaryFile(max_size=settings.STEWARD_MAX_BODY_BYTES)  # noqa: SIM115 (the request owns it)
     remaining = size
     while remaining > 0:
         part = stream.read(min(_READ_BLOCK, remaining))
         if not part:
             break
-        parts.append(part)
+        spool.write(part)
         remaining -= len(part)
-    return b"".join(parts)
+    length = spool.tell()
+    spool.seek(0)
+    return spool, length
 
 
 def _unmeasured(environ: dict[str, Any]) -> bool:
@@ -55,6 +63,22 @@ def _unmeasured(environ: dict[str, Any]) -> bool:
         return False
     chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
     return chunked or environ.get("SERVER_PROTOCOL", "").startswith("HTTP/2")
+
+
+def limit_of(view: Any, meta: dict[str, Any]) -> int:
+    """The body limit of ``view`` (a view function or class) for a request with this META."""
+    # Django's class-based views carry their class as ``view_class``, DRF's viewsets as ``cls``.
+    view = getattr(view, "view_class", None) or getattr(view, "cls", None) or view
+    body_limit = getattr(view, "body_limit", None)
+    return body_limit(meta) if body_limit else settings.STEWARD_MAX_BODY_BYTES
+
+
+def _limit_for_path(environ: dict[str, Any]) -> int:
+    try:
+        match = resolve(environ.get("PATH_INFO") or "/")
+    except Resolver404:
+        return settings.STEWARD_MAX_BODY_BYTES
+    return limit_of(match.func, environ)
 
 
 class ChunkedBodyLength:
@@ -66,15 +90,16 @@ class ChunkedBodyLength:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         if environ.get("wsgi.input_terminated") and _unmeasured(environ):
-            body = _read_at_most(environ["wsgi.input"], settings.STEWARD_MAX_BODY_BYTES + 1)
-            environ["wsgi.input"] = io.BytesIO(body)
-            environ["CONTENT_LENGTH"] = str(len(body))
+            body, length = _spool_at_most(environ["wsgi.input"], _limit_for_path(environ) + 1)
+            environ["wsgi.input"] = body
+            environ["CONTENT_LENGTH"] = str(length)
         return self.application(environ, start_response)
 
 
-def refusal(meta: dict[str, Any]) -> tuple[int, str, str] | None:
-    """``(status, code, message)`` when the request's body may not be read, else None."""
-    limit = settings.STEWARD_MAX_BODY_BYTES
+def refusal(meta: dict[str, Any], limit: int | None = None) -> tuple[int, str, str] | None:
+    """``(status, code, message)`` when the request's body may not be read, else None.
+    ``limit`` defaults to ``STEWARD_MAX_BODY_BYTES``."""
+    limit = settings.STEWARD_MAX_BODY_BYTES if limit is None else limit
     declared = meta.get("CONTENT_LENGTH") or ""
     if declared.isdigit() and int(declared) > limit:
         return 413, "payload_too_large", f"Request body over {limit} bytes."
@@ -98,7 +123,7 @@ class BodyLimitMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func: Callable, view_args, view_kwargs):
-        refused = refusal(request.META)
+        refused = refusal(request.META, limit_of(view_func, request.META))
         if refused is None:
             return None
         status, code, message = refused

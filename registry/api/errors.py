@@ -4,7 +4,8 @@
 
 This handler also maps the domain's own errors: Django ``ValidationError`` from ``full_clean()``
 → 400 naming each field, ``PermissionDenied`` → 403 keeping its message, ``ConflictError`` → 409,
-``PreconditionFailedError`` → 412, and a unique-constraint race (``IntegrityError``) → 409.
+``PreconditionFailedError`` → 412, ``PayloadTooLargeError`` → 413, and a unique-constraint race
+(``IntegrityError``) → 409.
 
 Every uniqueness conflict is a 409 ``client_error`` with the code ``unique`` naming the field,
 whichever layer found it: the service (``ConflictError``), the serializer's or ``full_clean``'s
@@ -27,7 +28,12 @@ from django.views.defaults import permission_denied as django_permission_denied
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
 
-from registry.core.exceptions import ConflictError, PreconditionFailedError
+from registry.api.parsers import PayloadTooLarge
+from registry.core.exceptions import (
+    ConflictError,
+    PayloadTooLargeError,
+    PreconditionFailedError,
+)
 
 
 class Conflict(exceptions.APIException):
@@ -125,6 +131,8 @@ class StewardExceptionHandler(ExceptionHandler):
             return Conflict(detail=detail, code=exc.code)
         if isinstance(exc, PreconditionFailedError):
             return PreconditionFailed(detail=exc.message)
+        if isinstance(exc, PayloadTooLargeError):
+            return PayloadTooLarge(detail={exc.field: [exc.message]} if exc.field else exc.message)
         if isinstance(exc, IntegrityError):
             # Validation runs before every write; reaching here means a concurrent writer won a
             # race on a unique constraint. The transaction was rolled back whole.

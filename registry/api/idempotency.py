@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from rest_framework import exceptions, status
 from rest_framework.request import Request
@@ -27,8 +28,17 @@ class IdempotencyKeyReused(exceptions.APIException):
     default_detail = "This Idempotency-Key was used with a different request."
 
 
+def _encode(value: object) -> str:
+    """A value JSON cannot encode: an uploaded file is its name, size and, when the upload
+    handler hashed it as it arrived (evidence), its SHA-256 — so a retry must send the same
+    content, not only the same name."""
+    if isinstance(value, UploadedFile):
+        return f"{value.name}:{value.size}:{getattr(value, 'sha256', None) or ''}"
+    return str(value)
+
+
 def _digest(request: Request) -> str:
-    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str)
+    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=_encode)
     raw = f"{request.method}\n{request.path}\n{body}"
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 

@@ -19,3 +19,13 @@ class PreconditionFailedError(Exception):
     def __init__(self, message: str = "The object changed since you read it; fetch it again."):
         super().__init__(message)
         self.message = message
+
+
+class PayloadTooLargeError(Exception):
+    """The body (an upload) is over the configured limit (HTTP 413); raised before it is
+    stored."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field

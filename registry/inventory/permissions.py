@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from registry.core.roles import (
@@ -112,6 +112,17 @@ def require_record_costs(user: Any) -> None:
 
 
 # --- Querysets filtered in the database -------------------------------------------------------
+
+
+def owners_filter(user: Any, prefix: str = "") -> Q:
+    """The systems ``user`` answers for — a member of the owning team, the technical owner or
+    the accountable executive — as a filter on the system at ``prefix`` (``"system__"`` for an
+    object that belongs to one)."""
+    return (
+        Q(**{f"{prefix}owning_team_id__in": team_ids_of(user)})
+        | Q(**{f"{prefix}technical_owner": user})
+        | Q(**{f"{prefix}accountable_executive": user})
+    )
 
 
 def systems_changeable_by(user: Any) -> QuerySet[AISystem]:

@@ -15,8 +15,16 @@ from registry.inventory.choices import Environment
 from registry.inventory.models import ModelVersion
 
 
+class CitedEvidenceSerializer(serializers.Serializer):
+    """A piece of evidence a sign-off was given on, as the reviewer saw it."""
+
+    evidence = serializers.IntegerField(source="evidence_id")
+    sha256 = serializers.CharField()
+
+
 class SignoffSerializer(serializers.ModelSerializer):
     reviewer = UserField(read_only=True)
+    evidence = CitedEvidenceSerializer(source="evidence_links", many=True, read_only=True)
 
     class Meta:
         model = Signoff
@@ -28,6 +36,7 @@ class SignoffSerializer(serializers.ModelSerializer):
             "decision",
             "comment",
             "conditions",
+            "evidence",
             "created_at",
         ]
         read_only_fields = fields

@@ -2,8 +2,8 @@
 with their lineage, deployments, incidents, history) joined with its governance (approvals with
 each function's status; risk reviews and the risk register, as far as the user may see them).
 The version page: one model version's card, artifact, lineage with the jobs that made it,
-deployments, approvals and audit history. They live in governance because the registry never
-imports governance."""
+deployments, approvals, evidence and audit history. They live in governance because the
+registry never imports governance."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from governance.policies import permissions
 from governance.reviews import selectors as reviews_selectors
 from governance.web.forms import ModelMoveForm
 from registry.audit import selectors as audit_selectors
+from registry.evidence import selectors as evidence_selectors
 from registry.inventory import permissions as registry_permissions
 from registry.inventory import selectors as registry_selectors
 from registry.inventory import services as registry_services
@@ -78,6 +79,7 @@ def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "review_rows": REVIEW_ROWS,
         "findings": reviews_selectors.system_findings(system, request.user),
         "reads_risk_records": permissions.reads_all_risk_records(request.user),
+        "evidence": evidence_selectors.evidence_panel(request.user, system),
         "now": now,
         "today": timezone.localdate(now),
         "history": list(audit_selectors.audit_history(system)[:HISTORY_ROWS]),
@@ -137,6 +139,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by("-deployed_at")
         ),
         "approvals": approvals_selectors.version_approvals(version, request.user),
+        "evidence": evidence_selectors.evidence_panel(request.user, version),
         "history": list(audit_selectors.audit_history(version)[:HISTORY_ROWS]),
     }
     return render(request, "governance/version_detail.html", context)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0007_audit_hash_index'),
+        ('registry', '0008_evidence'),
     ]
 
     operations = [

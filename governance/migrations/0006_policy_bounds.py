@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0004_notification_indexes'),
+        ('governance', '0005_signoff_evidence'),
     ]
 
     operations = [
