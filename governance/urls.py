@@ -26,12 +26,22 @@ urlpatterns = [
     path("findings/<int:pk>/", reviews.finding_detail, name="finding"),
     path("systems/<slug:slug>/", systems.system_detail, name="system"),
     path("systems/<slug:slug>/dossier/", documents.dossier_page, name="dossier"),
-    path("systems/<slug:slug>/dossier/narrative/", documents.dossier_narrative, name="dossier-narrative"),
+    path(
+        "systems/<slug:slug>/dossier/narrative/",
+        documents.dossier_narrative,
+        name="dossier-narrative",
+    ),
     path("systems/<slug:slug>/dossier/map/", documents.dossier_map, name="dossier-map"),
-    path("systems/<slug:slug>/dossier/map/<int:pk>/remove/", documents.dossier_unmap, name="dossier-unmap"),
+    path(
+        "systems/<slug:slug>/dossier/map/<int:pk>/remove/",
+        documents.dossier_unmap,
+        name="dossier-unmap",
+    ),
     path("systems/<slug:slug>/dossier/pdf/", documents.dossier_pdf, name="dossier-pdf"),
     path("systems/<slug:slug>/fria/", documents.fria_start, name="fria-start"),
-    path("systems/<slug:slug>/registration/", documents.registration_edit, name="registration-edit"),
+    path(
+        "systems/<slug:slug>/registration/", documents.registration_edit, name="registration-edit"
+    ),
     path("frias/<int:pk>/", documents.fria_edit, name="fria-edit"),
     path("frias/<int:pk>/sign/", documents.fria_sign, name="fria-sign"),
     path("frias/<int:pk>/pdf/", documents.fria_pdf, name="fria-pdf"),

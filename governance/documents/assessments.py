@@ -90,7 +90,9 @@ def _dpia_candidates(system: AISystem) -> Q:
 def dpia_choices(system: AISystem, user: Any) -> list[EvidenceItem]:
     """The DPIAs in force on the system, its versions or their datasets that ``user`` sees."""
     return list(
-        evidence_selectors.evidence_visible_to(user).filter(_dpia_candidates(system)).order_by("-pk")
+        evidence_selectors.evidence_visible_to(user)
+        .filter(_dpia_candidates(system))
+        .order_by("-pk")
     )
 
 
@@ -105,8 +107,10 @@ def _check_dpia(system: AISystem, actor: Any, dpia: EvidenceItem | None) -> Evid
     found = items.filter(_dpia_candidates(system), pk=dpia.pk).first()
     if found is None:
         raise ValidationError(
-            {"dpia": f"Evidence #{dpia.pk} is not a DPIA in force on '{system}', its versions "
-             "or their datasets."}
+            {
+                "dpia": f"Evidence #{dpia.pk} is not a DPIA in force on '{system}', its versions "
+                "or their datasets."
+            }
         )
     return found
 
@@ -123,7 +127,11 @@ def _editable(fria: FundamentalRightsAssessment) -> None:
     if fria.status != FRIAStatus.DRAFT:
         raise ConflictError(
             f"FRIA #{fria.number} is {fria.get_status_display().lower()}: only a draft is edited"
-            + (" (start the next assessment instead)." if fria.status != FRIAStatus.SUBMITTED else "."),
+            + (
+                " (start the next assessment instead)."
+                if fria.status != FRIAStatus.SUBMITTED
+                else "."
+            ),
             code="not_draft",
         )
 
@@ -267,7 +275,10 @@ def fria_submit(
         action="governance.fria.submitted",
         obj=fria,
         object_repr=f"FRIA #{fria.number} of {fria.system}",
-        changes={"status": [FRIAStatus.DRAFT.value, FRIAStatus.SUBMITTED.value], "round": fria.round},
+        changes={
+            "status": [FRIAStatus.DRAFT.value, FRIAStatus.SUBMITTED.value],
+            "round": fria.round,
+        },
         now=now,
     )
     return fria
@@ -306,7 +317,9 @@ def fria_signoff_refusal(
         if signoff.round == fria.round and signoff.function == function:
             return f"{function.capitalize()} has already decided in this round."
         if signoff.reviewer_id == user.pk and signoff.function != function:
-            return f"You already signed for {signoff.function} on this assessment; one function each."
+            return (
+                f"You already signed for {signoff.function} on this assessment; one function each."
+            )
         if signoff.reviewer_id == user.pk and signoff.round == fria.round:
             return "You already decided in this round."
     return None
@@ -356,10 +369,15 @@ def fria_signoff(
         fria.status = FRIAStatus.DRAFT
         fria.round += 1
         fria.status_reason = f"{function.capitalize()} requested changes: {comment}".strip()
-        outcome = {"status": [FRIAStatus.SUBMITTED.value, FRIAStatus.DRAFT.value], "round": fria.round}
+        outcome = {
+            "status": [FRIAStatus.SUBMITTED.value, FRIAStatus.DRAFT.value],
+            "round": fria.round,
+        }
     else:
         approved = {
-            s.function for s in signoffs if s.round == fria.round and s.decision == FRIADecision.APPROVE
+            s.function
+            for s in signoffs
+            if s.round == fria.round and s.decision == FRIADecision.APPROVE
         } | {function}
         if approved >= set(FRIAFunction.values):
             fria.status = FRIAStatus.APPROVED
@@ -388,9 +406,7 @@ def fria_signoff(
     return signoff
 
 
-def _outdate(
-    frias: Any, *, actor: Any, reason: str, now: dt.datetime | None = None
-) -> int:
+def _outdate(frias: Any, *, actor: Any, reason: str, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     count = 0
     for fria in frias.select_for_update().filter(status=FRIAStatus.APPROVED).order_by("pk"):
@@ -403,14 +419,19 @@ def _outdate(
             action="governance.fria.outdated",
             obj=fria,
             object_repr=f"FRIA #{fria.number} of {fria.system_id}",
-            changes={"status": [FRIAStatus.APPROVED.value, FRIAStatus.OUTDATED.value], "reason": reason},
+            changes={
+                "status": [FRIAStatus.APPROVED.value, FRIAStatus.OUTDATED.value],
+                "reason": reason,
+            },
             now=now,
         )
         count += 1
     return count
 
 
-def frias_outdate_for_system_change(*, actor: Any, system: AISystem, changes: dict[str, Any]) -> int:
+def frias_outdate_for_system_change(
+    *, actor: Any, system: AISystem, changes: dict[str, Any]
+) -> int:
     """A substantial change of the system — its risk tier, purpose or intended use — makes its
     approved assessment outdated: it must be redone before further production use. Called by
     the registry (hooks) inside the update's transaction."""

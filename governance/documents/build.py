@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 
 from governance.documents import cards, exports, services
@@ -37,7 +38,9 @@ def version_evidence(version: Any, user: Any) -> list:
     )
 
 
-def build(kind: str, subject_id: int, user: Any, progress: Progress | None = None) -> tuple[RenderedPDF, str, tuple[int, str]]:
+def build(
+    kind: str, subject_id: int, user: Any, progress: Progress | None = None
+) -> tuple[RenderedPDF, str, tuple[int, str]]:
     """The PDF of a document as ``user`` may read it, its file name and the ledger head it was
     built from."""
     if kind == DocumentKind.TECHNICAL_DOCUMENTATION:
@@ -87,3 +90,26 @@ def run_job(job: DocumentJob) -> DocumentJob:
     except BaseException:
         storage.delete(stored)
         raise
+
+
+def pdf_file_response(job: DocumentJob) -> FileResponse:
+    body = storage.evidence_storage().open(job.storage_key, "rb")
+    response = FileResponse(
+        body, as_attachment=True, filename=job.file_name, content_type="application/pdf"
+    )
+    response["Content-Length"] = str(job.size)
+    response["ETag"] = f'"{job.sha256}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private"
+    return response
+
+
+def pdf_response(kind: str, subject_id: int, user: Any) -> HttpResponse:
+    """A small document's PDF, built while the request waits."""
+    pdf, name, ledger = build.build(kind, subject_id, user)
+    response = HttpResponse(pdf.content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["ETag"] = f'"{pdf.sha256}"'
+    response["X-Steward-Ledger-Sequence"] = str(ledger[0])
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

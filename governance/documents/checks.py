@@ -66,15 +66,24 @@ def fria_gate_reasons(
         .order_by("-number")
         .first()
     )
-    law = "a fundamental-rights impact assessment (EU AI Act Art. 27) signed by compliance and privacy"
+    law = (
+        "a fundamental-rights impact assessment (EU AI Act Art. 27) signed by compliance and "
+        "privacy"
+    )
     if latest is None:
-        return [f"'{system}' is a high-risk system used as a deployer: it needs {law} before production use; none is written."]
+        return [
+            f"'{system}' is a high-risk system used as a deployer: it needs {law} before "
+            "production use; none is written."
+        ]
     if latest.status == FRIAStatus.APPROVED:
         return []
     if latest.status == FRIAStatus.OUTDATED:
         return [f"FRIA #{latest.number} of '{system}' is outdated: {latest.status_reason}"]
     if latest.status == FRIAStatus.DRAFT:
-        return [f"FRIA #{latest.number} of '{system}' is a draft: {law} is needed before production use."]
+        return [
+            f"FRIA #{latest.number} of '{system}' is a draft: {law} is needed before "
+            "production use."
+        ]
     signed = {
         s.function
         for s in latest.signoffs.all()

@@ -145,7 +145,8 @@ def _development(doc: Dossier, urls: dict[str, str]) -> list[Check]:
             ),
             _ok(
                 row.has_evidence(EvidenceKind.VALIDATION_REPORT),
-                f"No evidence of kind '{_kind_label(EvidenceKind.VALIDATION_REPORT)}' for {row.label}.",
+                f"No evidence of kind '{_kind_label(EvidenceKind.VALIDATION_REPORT)}' "
+                f"for {row.label}.",
                 _version_url(row, "#evidence"),
                 "Attach it",
             ),
@@ -254,7 +255,8 @@ def _risk(doc: Dossier, urls: dict[str, str], now: dt.datetime) -> list[Check]:
             checks.append(
                 _ok(
                     False,
-                    f"Finding '{finding.title}' ({finding.residual_rating} residual risk) has no mitigation recorded.",
+                    f"Finding '{finding.title}' ({finding.residual_rating} residual risk) has "
+                    "no mitigation recorded.",
                     reverse("governance:finding", args=[finding.pk]),
                     "Record the mitigation",
                 )
@@ -272,7 +274,9 @@ def _risk(doc: Dossier, urls: dict[str, str], now: dt.datetime) -> list[Check]:
         checks.append(
             _ok(
                 has_dpia,
-                f"The system processes personal data ({', '.join(personal[:3])}{'…' if len(personal) > 3 else ''}) but no evidence of kind 'DPIA' is attached.",
+                f"The system processes personal data ({', '.join(personal[:3])}"
+                f"{'…' if len(personal) > 3 else ''}) but no evidence of kind 'DPIA' is "
+                "attached.",
                 urls["system_evidence"],
                 "Attach the DPIA",
             )
@@ -319,7 +323,8 @@ def _standards(doc: Dossier, urls: dict[str, str], section: SectionDoc) -> list[
         ),
         _ok(
             section.evidence,
-            "No standard or policy document is attached (evidence of kind 'policy', or mapped to this section).",
+            "No standard or policy document is attached (evidence of kind 'policy', or mapped "
+            "to this section).",
             urls["dossier"] + f"#map-{Section.STANDARDS}",
             "Map evidence",
         ),
@@ -338,7 +343,8 @@ def _declaration(doc: Dossier, urls: dict[str, str], section: SectionDoc) -> lis
         ),
         _ok(
             any(item.lineage in mapped for item in section.evidence),
-            f"{whose.capitalize()} EU declaration of conformity is not mapped to this section (attach it as evidence, then map it).",
+            f"{whose.capitalize()} EU declaration of conformity is not mapped to this section "
+            "(attach it as evidence, then map it).",
             urls["dossier"] + f"#map-{Section.DECLARATION_OF_CONFORMITY}",
             "Map evidence",
         ),
@@ -369,7 +375,8 @@ def _post_market(
             checks.append(
                 _ok(
                     not late,
-                    f"Serious incident '{incident.title}' was due to be reported by {incident.report_due_at:%Y-%m-%d} (Art. 73) and is not.",
+                    f"Serious incident '{incident.title}' was due to be reported by "
+                    f"{incident.report_due_at:%Y-%m-%d} (Art. 73) and is not.",
                     urls["system"] + "#incidents",
                     "See the incident",
                 )

@@ -95,8 +95,7 @@ def dossier_json(doc: Dossier) -> dict[str, Any]:
                 "narrative": s.narrative,
                 "evidence": [i.pk for i in s.evidence],
                 "contributions": [
-                    {"title": c.title, "facts": [list(f) for f in c.facts]}
-                    for c in s.contributions
+                    {"title": c.title, "facts": [list(f) for f in c.facts]} for c in s.contributions
                 ],
             }
             for s in doc.sections
@@ -242,7 +241,13 @@ def registration_json(entry: registration.Entry, record: Any) -> dict[str, Any]:
         "prefilled": entry.prefilled,
         "data": entry.values,
         "fields": [
-            {"key": f.key, "label": f.label, "point": f.point, "kind": f.kind, "required": f.required}
+            {
+                "key": f.key,
+                "label": f.label,
+                "point": f.point,
+                "kind": f.kind,
+                "required": f.required,
+            }
             for f in entry.fields
         ],
         "updated_at": to_jsonable(record.updated_at) if record else None,
@@ -263,7 +268,9 @@ class RenderedPDF:
         return hashlib.sha256(self.content).hexdigest()
 
 
-def render_pdf(template: str, context: dict[str, Any], progress: Progress | None = None) -> RenderedPDF:
+def render_pdf(
+    template: str, context: dict[str, Any], progress: Progress | None = None
+) -> RenderedPDF:
     """Lay ``template`` out with WeasyPrint and write the PDF. Fonts and images come from the
     machine (Debian's fonts): nothing is fetched."""
     from weasyprint import HTML

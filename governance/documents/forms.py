@@ -89,7 +89,7 @@ class ModelCardForm(forms.Form):
     def clean_contacts(self) -> list[dict[str, str]]:
         out = []
         for i, parts in enumerate(_lines(self.cleaned_data["contacts"]), start=1):
-            parts = (parts + ["", ""])[:3]
+            parts = ([*parts, "", ""])[:3]
             if not parts[0]:
                 raise forms.ValidationError(f"Line {i}: a contact needs a name.")
             out.append({"name": parts[0], "role": parts[1], "email": parts[2]})
@@ -146,7 +146,8 @@ class RegistrationForm(forms.Form):
         for spec in fields:
             widget = forms.Textarea(attrs={"rows": 2}) if spec.kind == "text" else None
             self.fields[spec.key] = forms.CharField(
-                label=f"{spec.point} {spec.label}" + ("" if spec.required else " (where applicable)"),
+                label=f"{spec.point} {spec.label}"
+                + ("" if spec.required else " (where applicable)"),
                 required=False,
                 widget=widget,
             )

@@ -21,7 +21,38 @@ _URL = URLValidator(schemes=["http", "https"])
 
 # EU and EEA member states where a system can be placed on the market or put into service.
 MEMBER_STATES = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK IS LI NO".split()
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+        "IS",
+        "LI",
+        "NO",
+    ]
 )
 MARKET_STATUSES = ("on_the_market", "in_service", "no_longer_on_the_market", "recalled")
 

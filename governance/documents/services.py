@@ -142,7 +142,8 @@ def documentation_update(
     if unknown:
         raise ValidationError(
             {
-                "narrative": f"Unknown sections: {', '.join(unknown)}. Sections: {', '.join(Section.values)}."
+                "narrative": f"Unknown sections: {', '.join(unknown)}. "
+                f"Sections: {', '.join(Section.values)}."
             }
         )
     merged = dict(record.narrative or {})

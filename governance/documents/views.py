@@ -12,14 +12,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from governance.documents import assessments, build, cards, permissions, registration, selectors
-from governance.documents import services
+from governance.documents import (
+    assessments,
+    build,
+    cards,
+    permissions,
+    registration,
+    selectors,
+    services,
+)
 from governance.documents.choices import DocumentKind, FRIAFunction, JobStatus
 from governance.documents.dossier import dossier as assemble
 from governance.documents.forms import (
@@ -34,7 +41,6 @@ from governance.documents.models import DocumentJob, FundamentalRightsAssessment
 from registry.core.etags import etag_for
 from registry.core.exceptions import ConflictError, PreconditionFailedError
 from registry.core.views import error_message, is_htmx
-from registry.evidence import storage
 from registry.evidence.models import EvidenceItem
 from registry.inventory import selectors as inventory_selectors
 from registry.inventory.models import AISystem, ModelVersion
@@ -180,30 +186,7 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     if job.status != JobStatus.DONE:
         raise Http404("The PDF is not ready.")
-    return pdf_file_response(job)
-
-
-def pdf_file_response(job: DocumentJob) -> FileResponse:
-    body = storage.evidence_storage().open(job.storage_key, "rb")
-    response = FileResponse(
-        body, as_attachment=True, filename=job.file_name, content_type="application/pdf"
-    )
-    response["Content-Length"] = str(job.size)
-    response["ETag"] = f'"{job.sha256}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private"
-    return response
-
-
-def pdf_response(kind: str, subject_id: int, user: Any) -> HttpResponse:
-    """A small document's PDF, built while the request waits."""
-    pdf, name, ledger = build.build(kind, subject_id, user)
-    response = HttpResponse(pdf.content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["ETag"] = f'"{pdf.sha256}"'
-    response["X-Steward-Ledger-Sequence"] = str(ledger[0])
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return build.pdf_file_response(job)
 
 
 # --- Model cards (on the version page) --------------------------------------------------------
@@ -244,7 +227,7 @@ def model_card_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def model_card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk)
-    return pdf_response(DocumentKind.MODEL_CARD, version.pk, request.user)
+    return build.pdf_response(DocumentKind.MODEL_CARD, version.pk, request.user)
 
 
 # --- FRIA --------------------------------------------------------------------------------------
@@ -262,7 +245,9 @@ def _dpia(value: int | None) -> EvidenceItem | None:
 
 
 def _fria_form(request: HttpRequest, system: AISystem) -> FRIAForm:
-    choices = [(i.pk, f"{i.title} (v{i.version})") for i in assessments.dpia_choices(system, request.user)]
+    choices = [
+        (i.pk, f"{i.title} (v{i.version})") for i in assessments.dpia_choices(system, request.user)
+    ]
     return FRIAForm(request.POST, dpia_choices=choices)
 
 
@@ -326,7 +311,9 @@ def fria_sign(request: HttpRequest, pk: int) -> HttpResponse:
             decision=form.cleaned_data["decision"],
             comment=form.cleaned_data["comment"],
         ),
-        f"Recorded: {form.cleaned_data['function']} {form.cleaned_data['decision'].replace('_', ' ')}.",
+        "Recorded: {} {}.".format(
+            form.cleaned_data["function"], form.cleaned_data["decision"].replace("_", " ")
+        ),
     )
     return redirect(back)
 
@@ -335,7 +322,7 @@ def fria_sign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def fria_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     fria = _fria(request, pk)
-    return pdf_response(DocumentKind.FRIA, fria.pk, request.user)
+    return build.pdf_response(DocumentKind.FRIA, fria.pk, request.user)
 
 
 # --- Registration data -------------------------------------------------------------------------

@@ -52,9 +52,21 @@ DEFAULT_POLICIES = {
 # predates the documents keeps deploying; compliance raises them per tier (README suggests
 # every section at least partial, score 50, for high risk).
 DOCUMENTATION_DEFAULTS = {
-    "minimal": {"documentation_min_score": 0, "documentation_no_missing": False, "fria_required": False},
-    "limited": {"documentation_min_score": 0, "documentation_no_missing": False, "fria_required": False},
-    "high": {"documentation_min_score": 0, "documentation_no_missing": False, "fria_required": True},
+    "minimal": {
+        "documentation_min_score": 0,
+        "documentation_no_missing": False,
+        "fria_required": False,
+    },
+    "limited": {
+        "documentation_min_score": 0,
+        "documentation_no_missing": False,
+        "fria_required": False,
+    },
+    "high": {
+        "documentation_min_score": 0,
+        "documentation_no_missing": False,
+        "fria_required": True,
+    },
     "unacceptable": {
         "documentation_min_score": 0,
         "documentation_no_missing": False,

@@ -2,8 +2,8 @@
 with their lineage, deployments, incidents, history) joined with its governance (approvals with
 each function's status; risk reviews and the risk register, as far as the user may see them).
 The version page: one model version's card, artifact, lineage with the jobs that made it,
-deployments, approvals, evidence and audit history. They live in governance because the registry never
-imports governance."""
+deployments, approvals, evidence, model card and audit history. They live in governance because
+the registry never imports governance."""
 
 from __future__ import annotations
 
