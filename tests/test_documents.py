@@ -60,7 +60,10 @@ def test_card_is_prefilled_from_the_registry_until_written(api, engineer, system
         "email": "erin@example.com",
     }
     roles = {d["name"]: d["role"] for d in body["lineage"]["datasets"]}
-    assert roles == {"s3://lake/transactions/features": "training", "s3://lake/transactions/holdout": "evaluation"}
+    assert roles == {
+        "s3://lake/transactions/features": "training",
+        "s3://lake/transactions/holdout": "evaluation",
+    }
     assert [d["name"] for d in body["lineage"]["upstream"]] == ["s3://lake/transactions/raw"]
 
 
@@ -85,16 +88,25 @@ def test_card_put_then_patch_with_if_match(api, engineer, version, audit_log):
     audit_log.assert_one("governance.model_card.created")
     # A stale ETag (the draft's) no longer matches the written card: 412, nothing written.
     with nothing_written(ModelCard):
-        check(client.patch(card_url(version), {"limitations": "x"}, format="json", HTTP_IF_MATCH=etag), 412)
+        check(
+            client.patch(
+                card_url(version), {"limitations": "x"}, format="json", HTTP_IF_MATCH=etag
+            ),
+            412,
+        )
     response = client.patch(
-        card_url(version), {"limitations": "Drifts at Christmas."}, format="json",
+        card_url(version),
+        {"limitations": "Drifts at Christmas."},
+        format="json",
         HTTP_IF_MATCH=response["ETag"],
     )
     assert check(response, 200)["limitations"] == "Drifts at Christmas."
     event = audit_log.assert_one("governance.model_card.updated")
     assert event.changes == {"limitations": ["Drifts in December.", "Drifts at Christmas."]}
     # Nothing changed: no event.
-    check(client.patch(card_url(version), {"limitations": "Drifts at Christmas."}, format="json"), 200)
+    check(
+        client.patch(card_url(version), {"limitations": "Drifts at Christmas."}, format="json"), 200
+    )
     audit_log.assert_none()
 
 
@@ -104,11 +116,15 @@ def test_card_put_needs_every_field_and_the_right_types(api, engineer, version):
         response = client.put(card_url(version), {"intended_use": "x"}, format="json")
         check(response, 400)
         assert "metrics" in error_attrs(response) and "limitations" in error_attrs(response)
-        response = client.patch(card_url(version), {"metrics": [{"name": "auc", "value": "high"}]}, format="json")
+        response = client.patch(
+            card_url(version), {"metrics": [{"name": "auc", "value": "high"}]}, format="json"
+        )
         check(response, 400)
         assert error_attrs(response) == {"metrics"}
         assert "numeric value" in response.json()["errors"][0]["detail"]
-        response = client.patch(card_url(version), {"contacts": [{"name": "x", "email": "nope"}]}, format="json")
+        response = client.patch(
+            card_url(version), {"contacts": [{"name": "x", "email": "nope"}]}, format="json"
+        )
         assert error_attrs(check(response, 400) and response) == {"contacts"}
         response = client.patch(card_url(version), {"limitations": ["not", "text"]}, format="json")
         assert error_attrs(check(response, 400) and response) == {"limitations"}
@@ -126,12 +142,16 @@ def test_card_of_an_approved_version_is_frozen(api, engineer, version):
 
 
 def test_a_new_version_card_starts_from_the_previous_card(api, engineer, model, version):
-    check(api(engineer).patch(card_url(version), {"out_of_scope_uses": "Loans."}, format="json"), 200)
+    check(
+        api(engineer).patch(card_url(version), {"out_of_scope_uses": "Loans."}, format="json"), 200
+    )
     newer = services.version_create(actor=None, model=model, version="1.1.0")
     assert check(api(engineer).get(card_url(newer)), 200)["out_of_scope_uses"] == "Loans."
 
 
-def test_card_permissions(api, version, other_engineer, executive, auditor, security_reviewer, teammate):
+def test_card_permissions(
+    api, version, other_engineer, executive, auditor, security_reviewer, teammate
+):
     # Others (not owners, no reviewing function): 404, for read and write alike.
     check(api(other_engineer).get(card_url(version)), 404)
     check(api(other_engineer).patch(card_url(version), {"limitations": "x"}, format="json"), 404)
@@ -164,7 +184,10 @@ def test_documentation_says_what_is_missing_in_words(api, compliance_officer, sy
     assert "No risk review by security completed in the last 90 days." in risk
     performance = [m["text"] for m in found["performance_metrics"]["missing"]]
     assert "No evidence of kind 'test results' for fraud-xgb v1.0.0." in performance
-    assert found["performance_metrics"]["missing"][-1]["fix_url"] == f"/versions/{version.pk}/#evidence"
+    assert (
+        found["performance_metrics"]["missing"][-1]["fix_url"]
+        == f"/versions/{version.pk}/#evidence"
+    )
     assert found["lifecycle_changes"]["status"] == "complete"
     assert found["standards"]["status"] == "missing"
     assert found["general_description"]["status"] == "partial"
@@ -175,7 +198,9 @@ def test_documentation_says_what_is_missing_in_words(api, compliance_officer, sy
     assert body["score"] == points * 100 // 18
 
 
-def test_evidence_counts_by_kind_and_by_explicit_mapping(api, compliance_officer, engineer, system, version, audit_log):
+def test_evidence_counts_by_kind_and_by_explicit_mapping(
+    api, compliance_officer, engineer, system, version, audit_log
+):
     test_results = attach(engineer, "model_version", version.pk, "test_results", "Holdout results")
     declaration = attach(engineer, "system", system.pk, "other", "EU declaration of conformity")
     client = api(compliance_officer)
@@ -184,14 +209,20 @@ def test_evidence_counts_by_kind_and_by_explicit_mapping(api, compliance_officer
     assert declaration.pk not in found["declaration_of_conformity"]["evidence"]
     audit_log.mark()
     url = doc_url(system) + "evidence/"
-    body = check(client.post(url, {"section": "declaration_of_conformity", "evidence": declaration.pk}, format="json"), 201)
+    body = check(
+        client.post(
+            url, {"section": "declaration_of_conformity", "evidence": declaration.pk}, format="json"
+        ),
+        201,
+    )
     event = audit_log.assert_one("governance.documentation.evidence_mapped")
     assert event.changes["sha256"] == declaration.sha256
     found = sections(check(client.get(doc_url(system)), 200))
     assert declaration.pk in found["declaration_of_conformity"]["evidence"]
     # A corrected version of the item stays mapped (by its lineage).
     newer = evidence_services.evidence_supersede(
-        actor=engineer, item=declaration,
+        actor=engineer,
+        item=declaration,
         file=SimpleUploadedFile("d.pdf", PDF_BYTES + b"%2", content_type="application/pdf"),
     )
     found = sections(check(client.get(doc_url(system)), 200))
@@ -204,8 +235,12 @@ def test_evidence_counts_by_kind_and_by_explicit_mapping(api, compliance_officer
     assert not SectionEvidence.objects.exists()
 
 
-def test_mapping_refuses_unknown_sections_and_foreign_evidence(api, compliance_officer, engineer, other_team, system):
-    other = services.system_create(actor=None, owning_team=other_team, name="Chat", purpose="Chat.", risk_tier="minimal")
+def test_mapping_refuses_unknown_sections_and_foreign_evidence(
+    api, compliance_officer, engineer, other_team, system
+):
+    other = services.system_create(
+        actor=None, owning_team=other_team, name="Chat", purpose="Chat.", risk_tier="minimal"
+    )
     foreign = attach(None, "system", other.pk, "policy")
     url = doc_url(system) + "evidence/"
     client = api(compliance_officer)
@@ -235,18 +270,31 @@ def test_narrative_is_set_per_section_with_if_match(api, compliance_officer, sys
 
 def test_documentation_permissions(api, system, other_engineer, executive, auditor, teammate):
     check(api(other_engineer).get(doc_url(system)), 404)
-    check(api(other_engineer).patch(doc_url(system), {"narrative": {"standards": "x"}}, format="json"), 404)
+    check(
+        api(other_engineer).patch(
+            doc_url(system), {"narrative": {"standards": "x"}}, format="json"
+        ),
+        404,
+    )
     for reader in (executive, auditor):
         check(api(reader).get(doc_url(system)), 200)
-        response = api(reader).patch(doc_url(system), {"narrative": {"standards": "x"}}, format="json")
+        response = api(reader).patch(
+            doc_url(system), {"narrative": {"standards": "x"}}, format="json"
+        )
         check(response, 403)
-    check(api(teammate).patch(doc_url(system), {"narrative": {"standards": "x"}}, format="json"), 200)
+    check(
+        api(teammate).patch(doc_url(system), {"narrative": {"standards": "x"}}, format="json"), 200
+    )
 
 
-def test_documentation_query_count_does_not_grow(api, compliance_officer, engineer, system, model, django_assert_max_num_queries):
+def test_documentation_query_count_does_not_grow(
+    api, compliance_officer, engineer, system, model, django_assert_max_num_queries
+):
     def grow(n):
         for i in range(n):
-            v = services.version_create(actor=None, model=model, version=f"2.{ModelVersion.objects.count()}.{i}")
+            v = services.version_create(
+                actor=None, model=model, version=f"2.{ModelVersion.objects.count()}.{i}"
+            )
             attach(engineer, "model_version", v.pk, "test_results", f"r{v.pk}")
             services.system_update(actor=None, system=system, data={"business_unit": f"bu{v.pk}"})
 
@@ -265,26 +313,44 @@ def test_documentation_query_count_does_not_grow(api, compliance_officer, engine
 
 
 def test_production_request_needs_the_documentation_the_policy_asks(engineer, system, version):
-    Policy.objects.filter(risk_tier="high").update(documentation_min_score=50, documentation_no_missing=True)
+    Policy.objects.filter(risk_tier="high").update(
+        documentation_min_score=50, documentation_no_missing=True
+    )
     from registry.core.exceptions import ConflictError
 
     with pytest.raises(ConflictError) as refused:
-        approvals.approval_request(actor=engineer, model_version=version, environment=Environment.PRODUCTION, justification="Go.")
+        approvals.approval_request(
+            actor=engineer,
+            model_version=version,
+            environment=Environment.PRODUCTION,
+            justification="Go.",
+        )
     message = refused.value.message
     assert refused.value.code == "prerequisites_missing"
     assert "the high-risk policy requires 50%" in message
     assert "missing: " in message and "Risk management system" in message
     assert "No risk review by security completed in the last 90 days." in message
     # Staging is not held back.
-    approvals.approval_request(actor=engineer, model_version=version, environment=Environment.STAGING, justification="Try.")
+    approvals.approval_request(
+        actor=engineer, model_version=version, environment=Environment.STAGING, justification="Try."
+    )
 
 
 def test_policy_fields_are_edited_through_the_api(api, compliance_officer):
     policy = Policy.objects.get(risk_tier="high")
     assert policy.fria_required is True and policy.documentation_min_score == 0
-    response = api(compliance_officer).patch(f"{S}/policies/{policy.pk}/", {"documentation_min_score": 101}, format="json")
+    response = api(compliance_officer).patch(
+        f"{S}/policies/{policy.pk}/", {"documentation_min_score": 101}, format="json"
+    )
     assert error_attrs(check(response, 400) and response) == {"documentation_min_score"}
-    body = check(api(compliance_officer).patch(f"{S}/policies/{policy.pk}/", {"documentation_min_score": 50, "documentation_no_missing": True}, format="json"), 200)
+    body = check(
+        api(compliance_officer).patch(
+            f"{S}/policies/{policy.pk}/",
+            {"documentation_min_score": 50, "documentation_no_missing": True},
+            format="json",
+        ),
+        200,
+    )
     assert body["documentation_min_score"] == 50 and body["documentation_no_missing"] is True
 
 
@@ -299,10 +365,14 @@ def test_registration_data_is_prefilled_validated_and_exported(api, engineer, sy
     assert body["data"]["trade_name"] == "Fraud scoring" and "trade_name" in body["prefilled"]
     assert {m["field"] for m in body["missing"]} >= {"provider_name", "member_states"}
     with nothing_written():
-        response = client.patch(url, {"data": {"member_states": ["DE", "XX"], "colour": "red"}}, format="json")
+        response = client.patch(
+            url, {"data": {"member_states": ["DE", "XX"], "colour": "red"}}, format="json"
+        )
         check(response, 400)
         assert error_attrs(response) == {"data.member_states", "data.colour"}
-        response = client.patch(url, {"data": {"instructions_for_use_url": "javascript:alert(1)"}}, format="json")
+        response = client.patch(
+            url, {"data": {"instructions_for_use_url": "javascript:alert(1)"}}, format="json"
+        )
         assert error_attrs(check(response, 400) and response) == {"data.instructions_for_use_url"}
     complete = {
         "provider_name": "Northbridge Bank plc",
@@ -324,7 +394,11 @@ def test_deployer_registration_uses_section_c(api, engineer, system):
     services.system_update(actor=None, system=system, data={"ai_act_role": AIActRole.DEPLOYER})
     body = check(api(engineer).get(f"{S}/systems/{system.pk}/registration/"), 200)
     assert body["annex_viii_section"] == "C"
-    assert {m["field"] for m in body["missing"]} >= {"deployer_name", "provider_database_url", "fria_summary"}
+    assert {m["field"] for m in body["missing"]} >= {
+        "deployer_name",
+        "provider_database_url",
+        "fria_summary",
+    }
 
 
 # --- FRIA ----------------------------------------------------------------------------------------
@@ -351,7 +425,9 @@ def test_fria_is_written_submitted_and_signed_with_separation_of_duties(
     api, deployer, engineer, compliance_officer, privacy_reviewer, audit_log
 ):
     client = api(engineer)
-    body = check(client.post(f"{S}/frias/", {"system": deployer.pk, "processes": "x"}, format="json"), 201)
+    body = check(
+        client.post(f"{S}/frias/", {"system": deployer.pk, "processes": "x"}, format="json"), 201
+    )
     audit_log.assert_one("governance.fria.created")
     url = f"{S}/frias/{body['id']}/"
     # Incomplete: 400 naming each field it lacks.
@@ -362,25 +438,47 @@ def test_fria_is_written_submitted_and_signed_with_separation_of_duties(
     check(client.post(url + "submit/"), 200)
     # The writer does not sign (and is no member of the function either way).
     writer_privacy = make_user("wendy", "privacy")
-    check(api(writer_privacy).patch(url, {"processes": "y"}, format="json"), 409)  # submitted: frozen
-    response = api(engineer).post(url + "signoffs/", {"function": "compliance", "decision": "approve"}, format="json")
+    check(
+        api(writer_privacy).patch(url, {"processes": "y"}, format="json"), 409
+    )  # submitted: frozen
+    response = api(engineer).post(
+        url + "signoffs/", {"function": "compliance", "decision": "approve"}, format="json"
+    )
     check(response, 403)
-    body = check(api(compliance_officer).post(url + "signoffs/", {"function": "compliance", "decision": "approve"}, format="json"), 201)
+    body = check(
+        api(compliance_officer).post(
+            url + "signoffs/", {"function": "compliance", "decision": "approve"}, format="json"
+        ),
+        201,
+    )
     assert body["status"] == "submitted"
     # One person, one function.
     compliance_officer.groups.add(privacy_reviewer.groups.first())
     compliance_officer._steward_roles = None
-    response = api(compliance_officer).post(url + "signoffs/", {"function": "privacy", "decision": "approve"}, format="json")
+    response = api(compliance_officer).post(
+        url + "signoffs/", {"function": "privacy", "decision": "approve"}, format="json"
+    )
     check(response, 403)
     assert "one function each" in response.json()["errors"][0]["detail"]
     audit_log.mark()
-    body = check(api(privacy_reviewer).post(url + "signoffs/", {"function": "privacy", "decision": "approve"}, format="json"), 201)
+    body = check(
+        api(privacy_reviewer).post(
+            url + "signoffs/", {"function": "privacy", "decision": "approve"}, format="json"
+        ),
+        201,
+    )
     assert body["status"] == "approved" and body["assessed_risk_tier"] == "high"
     audit_log.assert_one("governance.fria.signed")
 
 
-def test_fria_needs_the_dpia_where_personal_data_is_processed(api, deployer, engineer, version, datasets):
-    services.dataset_update(actor=None, dataset=datasets["features"], data={"contains_personal_data": True, "legal_basis": "contract"})
+def test_fria_needs_the_dpia_where_personal_data_is_processed(
+    api, deployer, engineer, version, datasets
+):
+    services.dataset_update(
+        actor=None,
+        dataset=datasets["features"],
+        data={"contains_personal_data": True, "legal_basis": "contract"},
+    )
     fria = assessments.fria_create(actor=engineer, system=deployer, data=FRIA_TEXT)
     response = api(engineer).post(f"{S}/frias/{fria.pk}/submit/")
     check(response, 400)
@@ -388,7 +486,10 @@ def test_fria_needs_the_dpia_where_personal_data_is_processed(api, deployer, eng
     assert "s3://lake/transactions/features" in response.json()["errors"][0]["detail"]
     dpia = attach(engineer, "system", deployer.pk, "dpia", "DPIA 2026")
     check(api(engineer).patch(f"{S}/frias/{fria.pk}/", {"dpia": dpia.pk}, format="json"), 200)
-    assert check(api(engineer).post(f"{S}/frias/{fria.pk}/submit/"), 200)["dpia"]["sha256"] == dpia.sha256
+    assert (
+        check(api(engineer).post(f"{S}/frias/{fria.pk}/submit/"), 200)["dpia"]["sha256"]
+        == dpia.sha256
+    )
 
 
 def _approved_fria(deployer, engineer, compliance_officer, privacy_reviewer):
@@ -400,10 +501,14 @@ def _approved_fria(deployer, engineer, compliance_officer, privacy_reviewer):
     return fria
 
 
-def test_gate_refuses_a_deployer_without_a_signed_fria(deployer, engineer, version, compliance_officer, privacy_reviewer):
+def test_gate_refuses_a_deployer_without_a_signed_fria(
+    deployer, engineer, version, compliance_officer, privacy_reviewer
+):
     version = ModelVersion.objects.select_related("model__system").get(pk=version.pk)
     decision = approvals.gate_decide(model_version=version, environment=Environment.PRODUCTION)
-    assert any("fundamental-rights impact assessment (EU AI Act Art. 27)" in r for r in decision.reasons)
+    assert any(
+        "fundamental-rights impact assessment (EU AI Act Art. 27)" in r for r in decision.reasons
+    )
     fria = _approved_fria(deployer, engineer, compliance_officer, privacy_reviewer)
     decision = approvals.gate_decide(model_version=version, environment=Environment.PRODUCTION)
     assert not any("FRIA" in r or "Art. 27" in r for r in decision.reasons)
@@ -419,23 +524,44 @@ def test_gate_refuses_a_deployer_without_a_signed_fria(deployer, engineer, versi
     assert redo.number == 2 and redo.processes == FRIA_TEXT["processes"]
 
 
-def test_a_replaced_dpia_makes_the_fria_outdated(deployer, engineer, compliance_officer, privacy_reviewer):
+def test_a_replaced_dpia_makes_the_fria_outdated(
+    deployer, engineer, compliance_officer, privacy_reviewer
+):
     dpia = attach(engineer, "system", deployer.pk, "dpia", "DPIA")
     fria = assessments.fria_create(actor=engineer, system=deployer, data=FRIA_TEXT, dpia=dpia)
     assessments.fria_submit(actor=engineer, fria=fria)
     for user, function in ((compliance_officer, "compliance"), (privacy_reviewer, "privacy")):
         assessments.fria_signoff(actor=user, fria=fria, function=function, decision="approve")
-    evidence_services.evidence_supersede(actor=engineer, item=dpia, file=SimpleUploadedFile("d.pdf", PDF_BYTES + b"%v2", content_type="application/pdf"))
+    evidence_services.evidence_supersede(
+        actor=engineer,
+        item=dpia,
+        file=SimpleUploadedFile("d.pdf", PDF_BYTES + b"%v2", content_type="application/pdf"),
+    )
     assert FundamentalRightsAssessment.objects.get(pk=fria.pk).status == "outdated"
 
 
-def test_changes_requested_return_the_fria_to_draft_for_a_new_round(api, deployer, engineer, compliance_officer):
+def test_changes_requested_return_the_fria_to_draft_for_a_new_round(
+    api, deployer, engineer, compliance_officer
+):
     fria = assessments.fria_create(actor=engineer, system=deployer, data=FRIA_TEXT)
     assessments.fria_submit(actor=engineer, fria=fria)
     url = f"{S}/frias/{fria.pk}/signoffs/"
-    response = api(compliance_officer).post(url, {"function": "compliance", "decision": "changes_requested"}, format="json")
+    response = api(compliance_officer).post(
+        url, {"function": "compliance", "decision": "changes_requested"}, format="json"
+    )
     assert error_attrs(check(response, 400) and response) == {"comment"}
-    body = check(api(compliance_officer).post(url, {"function": "compliance", "decision": "changes_requested", "comment": "Name the merchants' risks."}, format="json"), 201)
+    body = check(
+        api(compliance_officer).post(
+            url,
+            {
+                "function": "compliance",
+                "decision": "changes_requested",
+                "comment": "Name the merchants' risks.",
+            },
+            format="json",
+        ),
+        201,
+    )
     assert body["status"] == "draft" and body["round"] == 2
 
 
@@ -452,10 +578,17 @@ def test_fria_permissions(api, deployer, engineer, other_engineer, auditor):
 def test_serious_incident_past_its_deadline_is_a_gap(api, compliance_officer, system):
     now = dt.datetime.now(dt.UTC)
     services.incident_create(
-        actor=None, system=system, title="Wrongful blocks", severity="high",
-        opened_at=now - dt.timedelta(days=30), is_serious=True, serious_category="harm",
+        actor=None,
+        system=system,
+        title="Wrongful blocks",
+        severity="high",
+        opened_at=now - dt.timedelta(days=30),
+        is_serious=True,
+        serious_category="harm",
         aware_at=now - dt.timedelta(days=30),
     )
     found = sections(check(api(compliance_officer).get(doc_url(system)), 200))
     texts = [m["text"] for m in found["post_market_monitoring"]["missing"]]
-    assert any(t.startswith("Serious incident 'Wrongful blocks' was due to be reported") for t in texts)
+    assert any(
+        t.startswith("Serious incident 'Wrongful blocks' was due to be reported") for t in texts
+    )

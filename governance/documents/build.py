@@ -106,7 +106,7 @@ def pdf_file_response(job: DocumentJob) -> FileResponse:
 
 def pdf_response(kind: str, subject_id: int, user: Any) -> HttpResponse:
     """A small document's PDF, built while the request waits."""
-    pdf, name, ledger = build.build(kind, subject_id, user)
+    pdf, name, ledger = build(kind, subject_id, user)
     response = HttpResponse(pdf.content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["ETag"] = f'"{pdf.sha256}"'

@@ -246,7 +246,7 @@ class RegistrationView(DocumentView):
 
 
 class FRIAListView(DocumentView):
-    @extend_schema(responses=JSON)
+    @extend_schema(responses=JSON, operation_id="v1_frias_list")
     def get(self, request):
         """The assessments of the systems whose documents you read (``?system=`` filters)."""
         frias = selectors.fria_list(request.user)
