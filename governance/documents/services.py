@@ -41,6 +41,17 @@ def _check_draft_if_match(obj: Any, if_match: str | None) -> None:
         raise PreconditionFailedError()
 
 
+def _save_recorded(
+    obj: Any, *, actor: Any, action: str, label: str, changes: dict[str, Any], exclude: list[str]
+) -> Any:
+    """Stamp who changed a document, validate, save, and write its one audit event."""
+    obj.updated_by = actor
+    obj.full_clean(exclude=exclude)
+    obj.save()
+    audit.record(actor=actor, action=action, obj=obj, object_repr=label, changes=changes)
+    return obj
+
+
 # --- Model cards ------------------------------------------------------------------------------
 
 
@@ -74,31 +85,21 @@ def model_card_save(
             model_version=mv, **cards.card_prefill(mv, system, cards.previous_card(mv))
         )
         apply_changes(card, data, cards.CARD_FIELDS)
-        card.updated_by = actor
-        card.full_clean(exclude=["model_version"])
-        card.save()
-        audit.record(
-            actor=actor,
-            action="governance.model_card.created",
-            obj=card,
-            object_repr=f"Model card of {mv}",
-            changes=creation_changes(card, ("model_version", *cards.CARD_FIELDS)),
-        )
-        return card
-    changes = apply_changes(card, data, cards.CARD_FIELDS)
-    if not changes:
-        return card
-    card.updated_by = actor
-    card.full_clean(exclude=["model_version"])
-    card.save()
-    audit.record(
+        changes = creation_changes(card, ("model_version", *cards.CARD_FIELDS))
+        action = "governance.model_card.created"
+    else:
+        changes = apply_changes(card, data, cards.CARD_FIELDS)
+        action = "governance.model_card.updated"
+        if not changes:
+            return card
+    return _save_recorded(
+        card,
         actor=actor,
-        action="governance.model_card.updated",
-        obj=card,
-        object_repr=f"Model card of {mv}",
+        action=action,
+        label=f"Model card of {mv}",
         changes=changes,
+        exclude=["model_version"],
     )
-    return card
 
 
 # --- Technical documentation ------------------------------------------------------------------
@@ -157,17 +158,14 @@ def documentation_update(
     changes = apply_changes(record, {"narrative": merged}, ("narrative",))
     if not changes:
         return record
-    record.updated_by = actor
-    record.full_clean(exclude=["system"])
-    record.save()
-    audit.record(
+    return _save_recorded(
+        record,
         actor=actor,
         action="governance.documentation.updated",
-        obj=record,
-        object_repr=f"Technical documentation of {system}",
+        label=f"Technical documentation of {system}",
         changes=changes,
+        exclude=["system"],
     )
-    return record
 
 
 def _system_evidence(system: AISystem, actor: Any, evidence: EvidenceItem) -> EvidenceItem:
@@ -297,17 +295,14 @@ def registration_update(
     changes = apply_changes(record, {"data": merged}, ("data",))
     if not changes and not created:
         return record
-    record.updated_by = actor
-    record.full_clean(exclude=["system"])
-    record.save()
-    audit.record(
+    return _save_recorded(
+        record,
         actor=actor,
         action="governance.registration.updated",
-        obj=record,
-        object_repr=f"EU database registration of {system}",
+        label=f"EU database registration of {system}",
         changes=changes,
+        exclude=["system"],
     )
-    return record
 
 
 # --- PDF jobs ---------------------------------------------------------------------------------
