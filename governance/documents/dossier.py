@@ -75,7 +75,7 @@ QUIET_PREFIXES = ("governance.notification.",)
 
 # How many of the lifecycle's events a document lists (the counts cover them all).
 PAGE_EVENTS = 30
-PDF_EVENTS = 200
+PDF_EVENTS = 100
 DEFAULT_CADENCE_DAYS = 365
 
 
