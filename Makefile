@@ -61,6 +61,7 @@ bench: install
 	$(PY) bench/chase_bench.py
 	$(PY) bench/map_bench.py --systems 2000 --runs 10
 	$(PY) bench/evidence_bench.py --size 200
+	$(PY) bench/dossier_bench.py
 	@if [ -x var/bench-mlflow/bin/mlflow ]; then \
 		$(PY) bench/mlflow_bench.py --mlflow var/bench-mlflow/bin/mlflow --client http && \
 		$(PY) bench/mlflow_bench.py --mlflow var/bench-mlflow/bin/mlflow --client mlflow; \

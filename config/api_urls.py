@@ -6,6 +6,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from governance.approvals.api import views as approvals
+from governance.documents.api import views as documents
 from governance.map.api import views as accountability_map
 from governance.policies.api import views as policies
 from governance.reviews.api import views as reviews
@@ -44,6 +45,52 @@ urlpatterns = [
     path("users/me/", people.MeView.as_view(), name="me"),
     path(
         "systems/<int:system_pk>/costs/", cost_views.SystemCostList.as_view(), name="system-costs"
+    ),
+    # documents (governance.documents): model cards, technical documentation, FRIA,
+    # registration data and PDF jobs, on the resources they document
+    path(
+        "model-versions/<int:pk>/model-card/",
+        documents.ModelCardView.as_view(),
+        name="model-card",
+    ),
+    path(
+        "model-versions/<int:pk>/model-card/pdf/",
+        documents.ModelCardPDFView.as_view(),
+        name="model-card-pdf",
+    ),
+    path(
+        "systems/<int:pk>/technical-documentation/",
+        documents.TechnicalDocumentationView.as_view(),
+        name="technical-documentation",
+    ),
+    path(
+        "systems/<int:pk>/technical-documentation/evidence/",
+        documents.SectionEvidenceView.as_view(),
+        name="technical-documentation-evidence",
+    ),
+    path(
+        "systems/<int:pk>/technical-documentation/evidence/<int:mapping_pk>/",
+        documents.SectionEvidenceDetailView.as_view(),
+        name="technical-documentation-evidence-detail",
+    ),
+    path(
+        "systems/<int:pk>/technical-documentation/pdf/",
+        documents.TechnicalDocumentationPDFView.as_view(),
+        name="technical-documentation-pdf",
+    ),
+    path(
+        "systems/<int:pk>/registration/", documents.RegistrationView.as_view(), name="registration"
+    ),
+    path("frias/", documents.FRIAListView.as_view(), name="fria-list"),
+    path("frias/<int:pk>/", documents.FRIADetailView.as_view(), name="fria-detail"),
+    path("frias/<int:pk>/submit/", documents.FRIASubmitView.as_view(), name="fria-submit"),
+    path("frias/<int:pk>/signoffs/", documents.FRIASignoffView.as_view(), name="fria-signoffs"),
+    path("frias/<int:pk>/pdf/", documents.FRIAPDFView.as_view(), name="fria-pdf"),
+    path("document-jobs/<int:pk>/", documents.DocumentJobView.as_view(), name="document-job"),
+    path(
+        "document-jobs/<int:pk>/pdf/",
+        documents.DocumentJobPDFView.as_view(),
+        name="document-job-pdf",
     ),
     path("", include(router.urls)),
 ]

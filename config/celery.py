@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("steward")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Tasks live in the capability packages that own them, not in one tasks module per app.
-app.autodiscover_tasks(["registry.audit", "governance.chasing"])
+app.autodiscover_tasks(["registry.audit", "governance.chasing", "governance.documents"])
 
 
 @signals.setup_logging.connect

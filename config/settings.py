@@ -329,6 +329,11 @@ SPECTACULAR_SETTINGS = {
         "ApprovalStatusEnum": "governance.approvals.choices.ApprovalStatus",
         "ReviewStatusEnum": "governance.reviews.choices.ReviewStatus",
         "FindingStatusEnum": "governance.reviews.choices.FindingStatus",
+        # The approvals' and evidence's names stay theirs; the documents' enums get their own.
+        "DecisionEnum": "governance.approvals.choices.Decision",
+        "FRIADecisionEnum": "governance.documents.choices.FRIADecision",
+        "FRIAFunctionEnum": "governance.documents.choices.FRIAFunction",
+        "DocumentKindEnum": "governance.documents.choices.DocumentKind",
         # Ratings of reviews and findings and the severity of incidents share one scale.
         "RiskLevelEnum": "governance.reviews.choices.RiskRating",
         "EvidenceKindEnum": "registry.evidence.choices.EvidenceKind",

@@ -9,8 +9,10 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self) -> None:
+        from governance.approvals import hooks as approval_hooks
         from governance.approvals import permissions as approval_permissions
         from governance.approvals import services
+        from governance.documents import assessments, checks
         from governance.reviews import permissions as review_permissions
         from registry.evidence import hooks as evidence_hooks
         from registry.evidence import subjects
@@ -28,3 +30,10 @@ class GovernanceConfig(AppConfig):
         subjects.register(review_permissions.FINDING_EVIDENCE_SUBJECT)
         # Evidence a sign-off was given on, replaced or withdrawn, invalidates the request.
         evidence_hooks.on_evidence_changed(services.approvals_invalidate_for_evidence)
+        # The documents: production requests need the documentation the tier's policy asks
+        # for; a deployer's high-risk system needs a signed FRIA before production use, which a
+        # substantial change of the system, or of its DPIA, makes outdated.
+        approval_hooks.on_production_request(checks.documentation_request_reasons)
+        approval_hooks.on_production_gate(checks.fria_gate_reasons)
+        hooks.on_system_changed(assessments.frias_outdate_for_system_change)
+        evidence_hooks.on_evidence_changed(assessments.frias_outdate_for_evidence)

@@ -9,6 +9,15 @@ from governance.approvals.models import (
     SignoffEvidence,
 )
 from governance.chasing.models import Notification
+from governance.documents.models import (
+    DocumentJob,
+    FRIASignoff,
+    FundamentalRightsAssessment,
+    ModelCard,
+    RegistrationData,
+    SectionEvidence,
+    TechnicalDocumentation,
+)
 from governance.policies.models import (
     Policy,
     validate_cadence,
@@ -20,12 +29,19 @@ from governance.reviews.models import RiskFinding, RiskReview
 __all__ = [
     "ApprovalRequest",
     "DeploymentApproval",
+    "DocumentJob",
+    "FRIASignoff",
+    "FundamentalRightsAssessment",
+    "ModelCard",
     "Notification",
     "Policy",
+    "RegistrationData",
     "RiskFinding",
     "RiskReview",
+    "SectionEvidence",
     "Signoff",
     "SignoffEvidence",
+    "TechnicalDocumentation",
     "validate_cadence",
     "validate_escalation",
     "validate_functions",

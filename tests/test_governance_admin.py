@@ -29,6 +29,7 @@ def test_compliance_edits_policy_in_admin_and_it_is_audited(client, compliance_o
             "review_cadence_days": '{"security": 365}',
             "reminder_interval_hours": policy.reminder_interval_hours,
             "escalation_hours": "[72, 168]",
+            "documentation_min_score": 0,
         },
     )
     assert resp.status_code == 302, resp.content[:500]

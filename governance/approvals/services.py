@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from governance.approvals import permissions
+from governance.approvals import hooks, permissions
 from governance.approvals.choices import OPEN_APPROVAL_STATUSES, ApprovalStatus, Decision
 from governance.approvals.models import (
     ApprovalRequest,
@@ -86,6 +86,16 @@ def approval_request(
             field="model_version",
             code="not_approvable",
         )
+    if environment == Environment.PRODUCTION:
+        missing = hooks.production_request_checks.collect(
+            system=system, model_version=mv, policy=policy, now=now
+        )
+        if missing:
+            raise ConflictError(
+                "Production approval cannot be requested yet: " + " ".join(missing),
+                field="model_version",
+                code="prerequisites_missing",
+            )
     if ApprovalRequest.objects.filter(
         model_version=mv, environment=environment, status__in=OPEN_APPROVAL_STATUSES
     ).exists():
@@ -523,6 +533,12 @@ def gate_decide(
     policy = Policy.objects.filter(risk_tier=system.risk_tier).first()
     if policy is not None and not policy.approvable:
         reasons.append(f"Risk tier {system.risk_tier}: systems of this tier may never be deployed.")
+    if policy is not None:
+        reasons.extend(
+            hooks.production_gate_checks.collect(
+                system=system, model_version=mv, policy=policy, now=now
+            )
+        )
     requests = list(
         ApprovalRequest.objects.filter(model_version=mv, environment=environment)
         .prefetch_related("signoffs")

@@ -44,3 +44,32 @@ DEFAULT_POLICIES = {
         "escalation_hours": [24, 48],
     },
 }
+
+# The documents' requirements per tier, added after the first policies (migration
+# governance 0007_documents sets them; 0002 seeds the fields above only). A deployer of a
+# high-risk system needs a signed FRIA before production use: that is the law (Art. 27), not a
+# choice. The technical documentation's thresholds start off, so that an inventory that
+# predates the documents keeps deploying; compliance raises them per tier (README suggests
+# every section at least partial, score 50, for high risk).
+DOCUMENTATION_DEFAULTS = {
+    "minimal": {
+        "documentation_min_score": 0,
+        "documentation_no_missing": False,
+        "fria_required": False,
+    },
+    "limited": {
+        "documentation_min_score": 0,
+        "documentation_no_missing": False,
+        "fria_required": False,
+    },
+    "high": {
+        "documentation_min_score": 0,
+        "documentation_no_missing": False,
+        "fria_required": True,
+    },
+    "unacceptable": {
+        "documentation_min_score": 0,
+        "documentation_no_missing": False,
+        "fria_required": True,
+    },
+}

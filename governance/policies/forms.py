@@ -37,6 +37,19 @@ class PolicyForm(forms.Form):
     escalate_exec_hours = forms.IntegerField(
         label="Escalate to the accountable executive after (hours past due)", min_value=1
     )
+    documentation_min_score = forms.IntegerField(
+        label="Technical documentation score needed to request production approval (0-100)",
+        min_value=0,
+        max_value=100,
+        help_text="Complete sections count 1, partial ones ½; 0 requires nothing.",
+    )
+    documentation_no_missing = forms.BooleanField(
+        label="Every section of the technical documentation at least partial", required=False
+    )
+    fria_required = forms.BooleanField(
+        label="Deployers need a signed fundamental-rights impact assessment before production",
+        required=False,
+    )
 
     def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,6 +74,9 @@ class PolicyForm(forms.Form):
             "reminder_interval_hours": policy.reminder_interval_hours,
             "escalate_lead_hours": escalation[0],
             "escalate_exec_hours": escalation[1],
+            "documentation_min_score": policy.documentation_min_score,
+            "documentation_no_missing": policy.documentation_no_missing,
+            "fria_required": policy.fria_required,
         }
         for value, _ in _FUNCTION_CHOICES:
             initial[f"cadence_{value}"] = (policy.review_cadence_days or {}).get(value)
@@ -80,6 +96,9 @@ class PolicyForm(forms.Form):
             "approval_validity_days": data["approval_validity_days"],
             "reminder_interval_hours": data["reminder_interval_hours"],
             "escalation_hours": [data["escalate_lead_hours"], data["escalate_exec_hours"]],
+            "documentation_min_score": data["documentation_min_score"],
+            "documentation_no_missing": data["documentation_no_missing"],
+            "fria_required": data["fria_required"],
             "review_cadence_days": {
                 value: data[f"cadence_{value}"]
                 for value in order

@@ -65,6 +65,24 @@ class Policy(TimeStampedModel):
         default=24, validators=[MinValueValidator(1), MaxValueValidator(24 * 365)]
     )
     escalation_hours = models.JSONField(default=list, validators=[validate_escalation])
+    # What a production approval needs of the system's technical documentation (Annex IV):
+    # a score (complete sections count 1, partial ½, as a percentage) and, optionally, no
+    # section missing. Off (0, False) unless compliance sets it: see ``DOCUMENTATION_DEFAULTS``.
+    documentation_min_score = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text="Technical documentation score (0-100) needed to request production approval.",
+    )
+    documentation_no_missing = models.BooleanField(
+        default=False,
+        help_text="Every section of the technical documentation at least partial to request "
+        "production approval.",
+    )
+    fria_required = models.BooleanField(
+        default=False,
+        help_text="Deployers need a signed fundamental-rights impact assessment (Art. 27) "
+        "before production use.",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -21,6 +21,9 @@ POLICY_FIELDS = (
     "review_cadence_days",
     "reminder_interval_hours",
     "escalation_hours",
+    "documentation_min_score",
+    "documentation_no_missing",
+    "fria_required",
 )
 
 

@@ -32,6 +32,15 @@ class Hook:
         for function in list(self.functions):
             function(**kwargs)
 
+    def collect(self, **kwargs: Any) -> list[Any]:
+        """Call every function, as ``__call__`` does, for the lists they answer with: one list
+        of everything they returned, in the order they were registered (for hooks whose
+        functions contribute, such as the reasons a check refuses)."""
+        found: list[Any] = []
+        for function in list(self.functions):
+            found.extend(function(**kwargs) or [])
+        return found
+
 
 # ``(actor=, version=, changes=)``: a version's artifact digest, artifact URI or set of linked
 # datasets changed.

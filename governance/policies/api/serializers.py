@@ -43,6 +43,9 @@ class PolicySerializer(serializers.ModelSerializer):
             "review_cadence_days",
             "reminder_interval_hours",
             "escalation_hours",
+            "documentation_min_score",
+            "documentation_no_missing",
+            "fria_required",
             "updated_by",
             "updated_at",
         ]

@@ -2,8 +2,8 @@
 with their lineage, deployments, incidents, history) joined with its governance (approvals with
 each function's status; risk reviews and the risk register, as far as the user may see them).
 The version page: one model version's card, artifact, lineage with the jobs that made it,
-deployments, approvals, evidence and audit history. They live in governance because the
-registry never imports governance."""
+deployments, approvals, evidence, model card and audit history. They live in governance because
+the registry never imports governance."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from governance.approvals import selectors as approvals_selectors
+from governance.documents import permissions as documents_permissions
+from governance.documents import views as documents_views
 from governance.policies import permissions
 from governance.reviews import selectors as reviews_selectors
 from governance.web.forms import ModelMoveForm
@@ -80,6 +82,7 @@ def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "findings": reviews_selectors.system_findings(system, request.user),
         "reads_risk_records": permissions.reads_all_risk_records(request.user),
         "evidence": evidence_selectors.evidence_panel(request.user, system),
+        "reads_documents": documents_permissions.can_read_documents(request.user, system),
         "now": now,
         "today": timezone.localdate(now),
         "history": list(audit_selectors.audit_history(system)[:HISTORY_ROWS]),
@@ -140,6 +143,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "approvals": approvals_selectors.version_approvals(version, request.user),
         "evidence": evidence_selectors.evidence_panel(request.user, version),
+        "card": documents_views.card_panel(request.user, version, lineage),
         "history": list(audit_selectors.audit_history(version)[:HISTORY_ROWS]),
     }
     return render(request, "governance/version_detail.html", context)
