@@ -13,6 +13,7 @@ from registry.audit.api import views as audit
 from registry.evidence.api import views as evidence
 from registry.inventory.api import cost_views
 from registry.inventory.api import views as inventory
+from registry.pack.api import views as pack
 from registry.people.api import views as people
 
 router = DefaultRouter()
@@ -44,6 +45,11 @@ urlpatterns = [
     path("users/me/", people.MeView.as_view(), name="me"),
     path(
         "systems/<int:system_pk>/costs/", cost_views.SystemCostList.as_view(), name="system-costs"
+    ),
+    path(
+        "systems/<int:system_pk>/audit-pack/",
+        pack.AuditPackView.as_view(),
+        name="system-audit-pack",
     ),
     path("", include(router.urls)),
 ]

@@ -2,8 +2,8 @@
 with their lineage, deployments, incidents, history) joined with its governance (approvals with
 each function's status; risk reviews and the risk register, as far as the user may see them).
 The version page: one model version's card, artifact, lineage with the jobs that made it,
-deployments, approvals, evidence and audit history. They live in governance because the registry never
-imports governance."""
+deployments, approvals, evidence and audit history. They live in governance because the registry
+never imports governance."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from registry.inventory import permissions as registry_permissions
 from registry.inventory import selectors as registry_selectors
 from registry.inventory import services as registry_services
 from registry.inventory.models import AIModel, AISystem, ModelVersion
+from registry.pack import permissions as pack_permissions
 
 HISTORY_ROWS = 25
 REVIEW_ROWS = 20
@@ -83,6 +84,7 @@ def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "now": now,
         "today": timezone.localdate(now),
         "history": list(audit_selectors.audit_history(system)[:HISTORY_ROWS]),
+        "can_download_pack": pack_permissions.can_download_pack(request.user, system),
     }
     return render(request, "governance/system_detail.html", context)
 
