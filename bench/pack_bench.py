@@ -76,40 +76,29 @@ def _pdf(size: int, n: int) -> bytes:
 def populate(label: str, events: int, files: int, file_kb: int, big_mb: int, team, owner):
     """A system with ``events`` events of its own interleaved with as many of another, a
     checkpoint half-way, and ``files`` evidence files (plus one of ``big_mb``)."""
-    system = services.system_create(
-        actor=None,
-        owning_team=team,
-        name=f"Bench system {label}",
-        purpose="Benchmark.",
-        risk_tier=RiskTier.HIGH,
-        lifecycle=Lifecycle.PRODUCTION,
-        technical_owner=owner,
-    )
-    other = services.system_create(
-        actor=None,
-        owning_team=team,
-        name=f"Neighbour {label}",
-        purpose="Benchmark.",
-        risk_tier=RiskTier.LIMITED,
-        lifecycle=Lifecycle.PRODUCTION,
-    )
-    for i in range(files):
-        evidence_services.evidence_attach(
-            actor=owner,
-            subject_type="system",
-            subject_id=system.pk,
-            title=f"Report {i}",
-            kind="validation_report",
-            file=SimpleUploadedFile(f"report-{i}.pdf", _pdf(file_kb * 1024, i)),
+    system, other = (
+        services.system_create(
+            actor=None,
+            owning_team=team,
+            name=name,
+            purpose="Benchmark.",
+            risk_tier=RiskTier.HIGH,
+            lifecycle=Lifecycle.PRODUCTION,
+            technical_owner=owner,
         )
+        for name in (f"Bench system {label}", f"Neighbour {label}")
+    )
+    uploads = [(f"report-{i}.pdf", file_kb * 1024) for i in range(files)]
     if big_mb:
+        uploads.append(("large.pdf", big_mb * 1024 * 1024))
+    for n, (name, size) in enumerate(uploads):
         evidence_services.evidence_attach(
             actor=owner,
             subject_type="system",
             subject_id=system.pk,
-            title="Large report",
-            kind="test_results",
-            file=SimpleUploadedFile("large.pdf", _pdf(big_mb * 1024 * 1024, -1)),
+            title=name,
+            kind="validation_report",
+            file=SimpleUploadedFile(name, _pdf(size, n)),
         )
     written = files + 1 + int(bool(big_mb))
     n = 0

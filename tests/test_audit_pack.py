@@ -55,19 +55,23 @@ def _attach(actor, subject_type, subject_id, name, content, **fields):
     )
 
 
+def _new_system(team, name, **fields):
+    return services.system_create(
+        actor=None,
+        owning_team=team,
+        name=name,
+        risk_tier=RiskTier.LIMITED,
+        lifecycle=Lifecycle.PRODUCTION,
+        **fields,
+    )
+
+
 @pytest.fixture
 def world(db, system, model, version, datasets, finding, engineer, other_team, compliance_officer):
     """A demo-like system with evidence on itself, its version (two versions of one report), its
     dataset and its finding, a restricted DPIA and a link; another system's events in between,
     a signed checkpoint half-way, and events after it."""
-    other = services.system_create(
-        actor=None,
-        owning_team=other_team,
-        name="Support bot",
-        purpose="Answer customer questions.",
-        risk_tier=RiskTier.LIMITED,
-        lifecycle=Lifecycle.PRODUCTION,
-    )
+    other = _new_system(other_team, "Support bot", purpose="Answer customer questions.")
     report = _attach(engineer, "model_version", version.pk, "validation.pdf", PDF)
     services.system_update(actor=None, system=other, data={"purpose": "Answer questions."})
     _attach(engineer, "system", system.pk, "slices.csv", CSV, kind="test_results")
@@ -372,15 +376,7 @@ def test_a_chain_segment_starts_at_the_checkpoint_before_the_systems_first_event
     world, api, auditor, team, engineer
 ):
     checkpoint, _ = checkpoint_ledger()
-    newer = services.system_create(
-        actor=None,
-        owning_team=team,
-        name="Churn",
-        purpose="Predict churn.",
-        risk_tier=RiskTier.LIMITED,
-        lifecycle=Lifecycle.DEVELOPMENT,
-        technical_owner=engineer,
-    )
+    newer = _new_system(team, "Churn", purpose="Predict churn.", technical_owner=engineer)
     _attach(engineer, "system", newer.pk, "churn.csv", CSV, kind="test_results")
     data = _download(api(auditor), newer)
     manifest = json.loads(_members(data)["manifest.json"])

@@ -472,6 +472,20 @@ def _verify_signature(fields: dict[str, Any], signature: Any, keys: _Keys) -> st
     return None
 
 
+def _read_signed(pack: _Pack, path: str, format_: str, result: Result) -> dict[str, Any] | None:
+    """A small signed JSON file (the seal, a checkpoint) of the given format, or None (and the
+    problem) if it is not one."""
+    try:
+        data = json.loads(pack.read(path, MAX_SMALL_FILE_BYTES))
+    except (ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
+        result.problem(path, f"cannot be read: {exc}")
+        return None
+    if not isinstance(data, dict) or data.get("format") != format_:
+        result.problem(path, f"is not a {format_} file")
+        return None
+    return data
+
+
 def _check_seal(
     pack: _Pack,
     manifest: _Manifest,
@@ -482,13 +496,8 @@ def _check_seal(
     if SEAL not in pack.members:
         result.problem(SEAL, "is missing from the pack")
         return
-    try:
-        seal = json.loads(pack.read(SEAL, MAX_SMALL_FILE_BYTES))
-    except (ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
-        result.problem(SEAL, f"cannot be read: {exc}")
-        return
-    if not isinstance(seal, dict) or seal.get("format") != SEAL_FORMAT:
-        result.problem(SEAL, f"is not a {SEAL_FORMAT} file")
+    seal = _read_signed(pack, SEAL, SEAL_FORMAT, result)
+    if seal is None:
         return
     fields = {k: v for k, v in seal.items() if k != "signature"}
     result.key_id = str(seal.get("key_id", ""))
@@ -533,13 +542,8 @@ def _check_checkpoints(
     for path, entry in manifest.files.items():
         if entry["role"] != ROLE_CHECKPOINT or path not in pack.members:
             continue
-        try:
-            data = json.loads(pack.read(path, MAX_SMALL_FILE_BYTES))
-        except (ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
-            result.problem(path, f"cannot be read: {exc}")
-            continue
-        if not isinstance(data, dict) or data.get("format") != CHECKPOINT_FORMAT:
-            result.problem(path, f"is not a {CHECKPOINT_FORMAT} file")
+        data = _read_signed(pack, path, CHECKPOINT_FORMAT, result)
+        if data is None:
             continue
         fields = {k: data.get(k) for k in ("format", "sequence", "hash", "created_at", "key_id")}
         why = _verify_signature(fields, data.get("signature"), keys)
