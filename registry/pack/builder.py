@@ -221,11 +221,23 @@ def _json_file(value: Any) -> bytes:
     return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
-def plan_pack(*, system: AISystem, user: Any, now: dt.datetime | None = None) -> Pack:
-    """Plan, verify and seal ``system``'s pack for ``user`` (who may download it). Raises
-    ``LedgerBrokenError`` (409) if the ledger or a checkpoint does not verify."""
-    now = now or timezone.now()
-    # The checkpoints first, then the head: a checkpoint signed in between is then below it.
+@dataclass(frozen=True)
+class _Ledger:
+    """Where the pack's part of the ledger lies: the head, the segment's start, the checkpoints
+    in it, and the filter of the system's events."""
+
+    head_sequence: int
+    head_hash: str
+    start: int
+    first_event: int
+    checkpoints: list[audit_checkpoints.Checkpoint]
+    mine: Q
+
+
+def _locate(system: AISystem, user: Any, in_scope: Any) -> _Ledger:
+    """Read the checkpoints, then the head (so that a checkpoint signed in between is below
+    it), and find the segment: from the last checkpoint at or before the system's first event
+    (so that both its ends are signed) or, with none, from that event, to the head."""
     checkpoints = _signed_checkpoints()
     head = AuditChainHead.objects.filter(pk=1).values_list("sequence", "hash").first()
     if head is None or head[0] == 0:
@@ -237,80 +249,87 @@ def plan_pack(*, system: AISystem, user: Any, now: dt.datetime | None = None) ->
                 f"checkpoint {checkpoint.name} records event {checkpoint.sequence}, beyond the "
                 f"head row's {head_sequence}: the ledger got shorter"
             )
-
-    everything = can_read_audit_trail(user)
-    in_scope = scope.evidence_of(system, user, everything=everything)
     mine = scope.events_filter(system, user, in_scope)
-    first = (
-        AuditEvent.objects.filter(mine, sequence__lte=head_sequence).aggregate(Min("sequence"))[
-            "sequence__min"
-        ]
-        or head_sequence
-    )
-    # The segment starts at the last checkpoint at or before the system's first event, so that
-    # both its ends are signed; or, with none, at that first event.
-    anchor = max(
-        (c for c in checkpoints if c.sequence <= first), key=lambda c: c.sequence, default=None
-    )
-    start = anchor.sequence if anchor is not None else first
+    first = AuditEvent.objects.filter(mine, sequence__lte=head_sequence).aggregate(
+        first=Min("sequence")
+    )["first"]
+    first = first or head_sequence
+    anchor = max((c.sequence for c in checkpoints if c.sequence <= first), default=None)
+    start = anchor if anchor is not None else first
     included = [c for c in checkpoints if c.sequence >= start]
-    pins = {c.sequence: (c.hash, c.name) for c in included}
-    segment = ledger.check_segment(
-        start=start, head=(head_sequence, head_hash), pins=pins, mine=mine
-    )
+    return _Ledger(head_sequence, head_hash, start, first, included, mine)
 
+
+def _readme(system: AISystem, now: dt.datetime, summary: dict[str, Any], **counts: Any) -> bytes:
+    context = {
+        "system": system,
+        "filename": pack_filename(system, now),
+        "generated_at": to_jsonable(now),
+        "ledger": summary,
+        **counts,
+    }
+    return render_to_string("registry/pack_readme.txt", context).encode()
+
+
+def plan_pack(*, system: AISystem, user: Any, now: dt.datetime | None = None) -> Pack:
+    """Plan, verify and seal ``system``'s pack for ``user`` (who may download it). Raises
+    ``LedgerBrokenError`` (409) if the ledger or a checkpoint does not verify."""
+    now = now or timezone.now()
+    in_scope = scope.evidence_of(system, user, everything=can_read_audit_trail(user))
+    where = _locate(system, user, in_scope)
+    segment = ledger.check_segment(
+        start=where.start,
+        head=(where.head_sequence, where.head_hash),
+        pins={c.sequence: (c.hash, c.name) for c in where.checkpoints},
+        mine=where.mine,
+    )
     readable = set(
         in_scope.filter(evidence_permissions.evidence_visibility(user)).values_list("pk", flat=True)
     )
     evidence_files, links, withheld = _evidence(in_scope.order_by("pk"), readable, segment)
 
     seal_key = audit_checkpoints.signing_key()
+    key_id = fmt.key_id(seal_key.public_key())
     folder = audit_checkpoints.checkpoint_dir()
+    summary = {
+        "head_sequence": where.head_sequence,
+        "head_hash": where.head_hash,
+        "chain_start": where.start,
+        "chain_entries": segment.chain.lines,
+        "first_event": where.first_event,
+        "events": segment.events.lines,
+        "checkpoints": [c.name for c in where.checkpoints],
+        "checkpointed_through": max((c.sequence for c in where.checkpoints), default=None),
+    }
+    readme = _readme(
+        system,
+        now,
+        summary,
+        key_id=key_id,
+        files=len(evidence_files),
+        links=len(links),
+        withheld=len(withheld),
+    )
     files = [
+        PackFile.held(fmt.README, fmt.ROLE_README, readme),
         PackFile.held(fmt.VERIFIER, fmt.ROLE_VERIFIER, Path(fmt.__file__).read_bytes()),
-        *_key_files(included, seal_key.public_key()),
+        *_key_files(where.checkpoints, seal_key.public_key()),
         *(
             PackFile.held(
                 f"{fmt.CHECKPOINTS_DIR}{c.name}",
                 fmt.ROLE_CHECKPOINT,
                 (folder / c.name).read_bytes(),
             )
-            for c in included
+            for c in where.checkpoints
         ),
         PackFile(fmt.EVENTS, fmt.ROLE_EVENTS, segment.events.hexdigest, segment.events.size),
         PackFile(fmt.CHAIN, fmt.ROLE_CHAIN, segment.chain.hexdigest, segment.chain.size),
         *evidence_files,
     ]
-    generated_at = to_jsonable(now)
-    ledger_summary = {
-        "head_sequence": head_sequence,
-        "head_hash": head_hash,
-        "chain_start": start,
-        "chain_entries": segment.chain.lines,
-        "first_event": first,
-        "events": segment.events.lines,
-        "checkpoints": [c.name for c in included],
-        "checkpointed_through": max((c.sequence for c in included), default=None),
-    }
-    key_id = fmt.key_id(seal_key.public_key())
-    readme = render_to_string(
-        "registry/pack_readme.txt",
-        {
-            "system": system,
-            "filename": pack_filename(system, now),
-            "generated_at": generated_at,
-            "ledger": ledger_summary,
-            "key_id": key_id,
-            "files": len(evidence_files),
-            "links": len(links),
-            "withheld": len(withheld),
-        },
-    ).encode()
-    files.insert(0, PackFile.held(fmt.README, fmt.ROLE_README, readme))
     manifest = _json_file(
         {
             "format": fmt.PACK_FORMAT,
-            "generated_at": generated_at,
+            "generated_at": to_jsonable(now),
             "generated_by": actor_label(user),
             "system": {
                 "id": system.pk,
@@ -320,7 +339,7 @@ def plan_pack(*, system: AISystem, user: Any, now: dt.datetime | None = None) ->
                 "lifecycle": system.lifecycle,
                 "owning_team": str(system.owning_team) if system.owning_team_id else None,
             },
-            "ledger": ledger_summary,
+            "ledger": summary,
             "seal_key_id": key_id,
             "files": [f.manifest_entry() for f in files],
             "links": links,
@@ -328,26 +347,26 @@ def plan_pack(*, system: AISystem, user: Any, now: dt.datetime | None = None) ->
         }
     )
     manifest_sha256 = PackFile.held(fmt.MANIFEST, "", manifest).sha256
-    seal_fields = {
+    seal = {
         "format": fmt.SEAL_FORMAT,
         "system_id": system.pk,
-        "created_at": generated_at,
-        "head_sequence": head_sequence,
-        "head_hash": head_hash,
+        "created_at": to_jsonable(now),
+        "head_sequence": where.head_sequence,
+        "head_hash": where.head_hash,
         "manifest_sha256": manifest_sha256,
         "key_id": key_id,
     }
-    signature = base64.b64encode(seal_key.sign(fmt.canonical_json(seal_fields))).decode()
+    seal["signature"] = base64.b64encode(seal_key.sign(fmt.canonical_json(seal))).decode()
     return Pack(
         system=system,
         generated_at=now,
-        head_sequence=head_sequence,
-        head_hash=head_hash,
-        chain_start=start,
-        mine=mine,
+        head_sequence=where.head_sequence,
+        head_hash=where.head_hash,
+        chain_start=where.start,
+        mine=where.mine,
         files=files,
         manifest=manifest,
-        seal=_json_file({**seal_fields, "signature": signature}),
+        seal=_json_file(seal),
         manifest_sha256=manifest_sha256,
         key_id=key_id,
         events=segment.events.lines,
