@@ -314,16 +314,21 @@ def test_the_page_download_is_a_verifying_pack_recorded_as_ui(world, client, aud
 # --- A ledger that does not verify is not sealed ----------------------------------------------
 
 
-def test_a_rewritten_event_refuses_the_pack_with_409_and_records_nothing(world, api, auditor):
-    event = AuditEvent.objects.filter(
-        object_type="registry.aisystem", object_id=str(world["system"].pk)
-    ).first()
+def _rewrite_an_event_of(system, *, last: bool, old: str, new: str) -> AuditEvent:
+    """Edit the canonical bytes of the system's first (or last) event, as a database superuser
+    could."""
+    events = AuditEvent.objects.filter(object_type="registry.aisystem", object_id=str(system.pk))
+    event = events.last() if last else events.first()
     with triggers_lifted(), connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE registry_auditevent SET canonical = REPLACE(canonical, 'Fraud', 'Fraus')"
-            " WHERE id = %s",
-            [event.pk],
+            "UPDATE registry_auditevent SET canonical = REPLACE(canonical, %s, %s) WHERE id = %s",
+            [old, new, event.pk],
         )
+    return event
+
+
+def test_a_rewritten_event_refuses_the_pack_with_409_and_records_nothing(world, api, auditor):
+    event = _rewrite_an_event_of(world["system"], last=False, old="Fraud", new="Fraus")
     before = AuditEvent.objects.count()
     response = api(auditor).get(f"/api/v1/systems/{world['system'].pk}/audit-pack/")
     body = check(response, 409)
@@ -335,15 +340,7 @@ def test_a_rewritten_event_refuses_the_pack_with_409_and_records_nothing(world, 
 def test_a_rewritten_event_of_another_system_in_the_segment_refuses_the_pack(world, api, auditor):
     """The seal vouches for the hashes of other systems' events in the chain segment, so the
     builder checks their content too."""
-    event = AuditEvent.objects.filter(
-        object_type="registry.aisystem", object_id=str(world["other"].pk)
-    ).last()
-    with triggers_lifted(), connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE registry_auditevent SET canonical = REPLACE(canonical, 'all', 'any')"
-            " WHERE id = %s",
-            [event.pk],
-        )
+    event = _rewrite_an_event_of(world["other"], last=True, old="all", new="any")
     body = check(api(auditor).get(f"/api/v1/systems/{world['system'].pk}/audit-pack/"), 409)
     assert (
         f"event {event.sequence}'s hash does not match its content" in (body["errors"][0]["detail"])
