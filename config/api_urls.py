@@ -14,6 +14,7 @@ from registry.audit.api import views as audit
 from registry.evidence.api import views as evidence
 from registry.inventory.api import cost_views
 from registry.inventory.api import views as inventory
+from registry.pack.api import views as pack
 from registry.people.api import views as people
 
 router = DefaultRouter()
@@ -91,6 +92,11 @@ urlpatterns = [
         "document-jobs/<int:pk>/pdf/",
         documents.DocumentJobPDFView.as_view(),
         name="document-job-pdf",
+    ),
+    path(
+        "systems/<int:system_pk>/audit-pack/",
+        pack.AuditPackView.as_view(),
+        name="system-audit-pack",
     ),
     path("", include(router.urls)),
 ]

@@ -37,3 +37,37 @@ class GovernanceConfig(AppConfig):
         approval_hooks.on_production_gate(checks.fria_gate_reasons)
         hooks.on_system_changed(assessments.frias_outdate_for_system_change)
         evidence_hooks.on_evidence_changed(assessments.frias_outdate_for_evidence)
+        _register_pack_parts()
+
+
+def _register_pack_parts() -> None:
+    """A system's auditor pack holds the events (and evidence) of its requests and their
+    sign-offs, its reviews and findings as far as the downloader sees them, the reminders and
+    escalations about them, and the policy of its risk tier."""
+    from governance.approvals.models import ApprovalRequest
+    from governance.chasing.models import Notification
+    from governance.policies.models import Policy
+    from governance.reviews.models import RiskFinding, RiskReview
+    from governance.reviews.permissions import finding_visibility, review_visibility
+    from registry.pack.scope import SystemPart, register
+
+    register(
+        SystemPart(
+            ApprovalRequest,
+            lambda system: ApprovalRequest.objects.filter(model_version__model__system=system),
+        )
+    )
+    register(
+        SystemPart(
+            RiskReview, lambda system: RiskReview.objects.filter(system=system), review_visibility
+        )
+    )
+    register(
+        SystemPart(
+            RiskFinding,
+            lambda system: RiskFinding.objects.filter(system=system),
+            finding_visibility,
+        )
+    )
+    register(SystemPart(Notification, lambda system: Notification.objects.filter(system=system)))
+    register(SystemPart(Policy, lambda system: Policy.objects.filter(risk_tier=system.risk_tier)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db import models
@@ -42,3 +42,29 @@ def audit_export_rows(events: QuerySet[AuditEvent], chunk_size: int = 2000) -> I
     for values in events.values_list(*EXPORT_FIELDS).iterator(chunk_size=chunk_size):
         row: dict[str, Any] = dict(zip(names, values, strict=True))
         yield row
+
+
+def audit_rows_in_order(
+    events: QuerySet[AuditEvent],
+    fields: Sequence[str],
+    *,
+    start: int,
+    end: int,
+    chunk_size: int = 5000,
+) -> Iterator[tuple]:
+    """``fields`` (the first must be ``sequence``) of the ``events`` with ``start <= sequence
+    <= end``, in sequence order, by keyset pagination: each chunk is one short query, so memory
+    stays flat however many there are and no cursor is held open between chunks."""
+    if not fields or fields[0] != "sequence":
+        raise ValueError("The first field must be 'sequence'.")
+    lower = start
+    while lower <= end:
+        rows = list(
+            events.filter(sequence__gte=lower, sequence__lte=end)
+            .order_by("sequence")
+            .values_list(*fields)[:chunk_size]
+        )
+        yield from rows
+        if len(rows) < chunk_size:
+            return
+        lower = rows[-1][0] + 1

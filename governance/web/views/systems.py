@@ -27,6 +27,7 @@ from registry.inventory import permissions as registry_permissions
 from registry.inventory import selectors as registry_selectors
 from registry.inventory import services as registry_services
 from registry.inventory.models import AIModel, AISystem, ModelVersion
+from registry.pack import permissions as pack_permissions
 
 HISTORY_ROWS = 25
 REVIEW_ROWS = 20
@@ -86,6 +87,7 @@ def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "now": now,
         "today": timezone.localdate(now),
         "history": list(audit_selectors.audit_history(system)[:HISTORY_ROWS]),
+        "can_download_pack": pack_permissions.can_download_pack(request.user, system),
     }
     return render(request, "governance/system_detail.html", context)
 
